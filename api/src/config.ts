@@ -1,0 +1,109 @@
+// The environment schema: every setting, its default, and one clear message for every bad value.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intIn(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DB_POOL_MAX: intIn(1, 1000).default(10),
+  SECRET_KEY: z.string().optional(),
+  ACCESS_TOKEN_EXPIRE_MINUTES: intIn(1, 60 * 24 * 365).default(30),
+  ALLOWED_ORIGINS: list.default(['http://localhost:8080', 'http://127.0.0.1:8080', 'http://localhost:5173']),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  AUTH_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(5),
+  CHAT_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(20),
+  BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(64 * 1024),
+  SHUTDOWN_TIMEOUT_MS: intIn(0, 10 * 60_000).default(10_000),
+  UI_DIST_DIR: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o'),
+  OPENAI_MODELS: list.optional(),
+  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
+  OPENAI_TIMEOUT_MS: intIn(1, 10 * 60_000).default(60_000),
+  OPENAI_MAX_RETRIES: intIn(0, 10).default(2),
+  /** Ask the provider for token usage while streaming; default: only when talking to OpenAI itself. */
+  OPENAI_STREAM_USAGE: bool.optional(),
+  SYSTEM_PROMPT: z
+    .string()
+    .default('You are a helpful assistant. Answer clearly and concisely, using Markdown when it helps.'),
+  CONTEXT_MAX_TOKENS: intIn(256, 10_000_000).default(8000),
+});
+
+export type Config = z.infer<typeof envSchema> & { SECRET_KEY: string; secretKeyGenerated: boolean };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings mean "not set", as a blank line in .env does. */
+function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+/**
+ * Reads and checks every setting. Throws ConfigError listing every problem at once.
+ * Without SECRET_KEY outside production, a random key is made once and kept in DATA_DIR,
+ * so a restart does not log everyone out.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(withoutBlanks(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const cfg = parsed.data;
+  const problems: string[] = [];
+  let secret = cfg.SECRET_KEY;
+  let generated = false;
+  if (cfg.NODE_ENV === 'production') {
+    if (!secret) problems.push('SECRET_KEY: required when NODE_ENV=production (at least 32 characters)');
+    else if (secret.length < 32) problems.push('SECRET_KEY: must be at least 32 characters when NODE_ENV=production');
+  } else if (secret && secret.length < 16) {
+    problems.push('SECRET_KEY: must be at least 16 characters');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  if (!secret) {
+    secret = loadOrCreateSecret(cfg.DATA_DIR);
+    generated = true;
+  }
+  return { ...cfg, SECRET_KEY: secret, secretKeyGenerated: generated };
+}
+
+function loadOrCreateSecret(dataDir: string): string {
+  const file = path.resolve(dataDir, 'secret_key');
+  if (existsSync(file)) {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,19 @@
+// AppContext: what every feature is built from. Created once per app by createApp; nothing here connects at import time.
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { TokenService } from './features/auth/tokens.js';
+import type { RateLimiter } from './http/rate-limit.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './lib/logger.js';
+import type { LlmProvider } from './llm/provider.js';
+
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  llm: LlmProvider;
+  tokens: TokenService;
+  rateLimiter: RateLimiter;
+}

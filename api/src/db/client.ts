@@ -1,0 +1,79 @@
+// The pg Pool and the drizzle instance over it; also how a database error is recognised as "database away".
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import * as schema from './schema/index.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+
+export interface Database {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function connectDatabase(url: string, opts: { max?: number; logger?: Logger } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.
+  pool.on('error', (err) => opts.logger?.warn({ err: { message: err.message } }, 'idle database connection lost'));
+  const db = drizzle(pool, { schema });
+  let closed = false;
+  return {
+    db,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '53300', // too_many_connections
+]);
+
+/** The pg (or network) error inside whatever wrapped it (drizzle wraps query errors). */
+export function rootDbError(err: unknown): { code?: string; constraint?: string; message?: string } | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const e = cur as { code?: unknown; constraint?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.code === 'string') {
+      return {
+        code: e.code,
+        constraint: typeof e.constraint === 'string' ? e.constraint : undefined,
+        message: typeof e.message === 'string' ? e.message : undefined,
+      };
+    }
+    cur = e.cause;
+  }
+  return undefined;
+}
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const root = rootDbError(err);
+  if (root?.code && UNAVAILABLE_CODES.has(root.code)) return true;
+  const msg = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+    msg,
+  );
+}

