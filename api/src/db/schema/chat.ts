@@ -1,6 +1,17 @@
 // Conversations, their messages, and the chunk log of answers being generated.
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
 export const chatSessions = pgTable(
@@ -42,6 +53,8 @@ export const messages = pgTable(
     index('messages_session_id_idx').on(t.sessionId, t.id),
     // Lets startup find answers a crash left as `streaming` without scanning every message.
     index('messages_streaming_idx').on(t.status).where(sql`${t.status} = 'streaming'`),
+    // One answer at a time per session, enforced by the database for every API process.
+    uniqueIndex('messages_one_streaming_per_session').on(t.sessionId).where(sql`${t.status} = 'streaming'`),
     check('messages_role_check', sql`${t.role} in ('user', 'assistant')`),
     check('messages_status_check', sql`${t.status} in ('complete', 'stopped', 'error', 'streaming')`),
   ],
