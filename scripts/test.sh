@@ -12,6 +12,12 @@ npx biome check .
 echo "== types (tsc, strict) =="
 npx tsc -p shared
 npx tsc -p api
+npx tsc -p ui
+npx tsc -p bench
+
+echo "== UI build + budgets (vite build, scripts/check-ui-budget.mjs) =="
+(cd ui && npx vite build --logLevel warn)
+node scripts/check-ui-budget.mjs
 
 echo "== tests (vitest, real PostgreSQL) =="
 npx vitest run

@@ -5,7 +5,16 @@ import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { createTokenService } from './features/auth/tokens.js';
+import { chatRoutes } from './features/chat/chat.routes.js';
+import { createChatService } from './features/chat/chat.service.js';
+import { docsRoutes } from './features/docs/docs.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
+import { modelsRoutes } from './features/models/models.routes.js';
+import { searchRoutes } from './features/search/search.routes.js';
+import { GenerationManager } from './features/stream/generation.manager.js';
+import { sseRoutes } from './features/stream/sse.routes.js';
+import { wsRoutes } from './features/stream/ws.routes.js';
+import { IMPORT_PATH, transferRoutes } from './features/transfer/transfer.routes.js';
 import type { AppEnv } from './http/app-env.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
@@ -31,6 +40,8 @@ export interface AppInstance {
   ctx: AppContext;
   /** Ends what the app runs in the background (answers in flight, listeners). Bounded by `timeoutMs`. */
   close(timeoutMs?: number): Promise<void>;
+  /** The answers this process is generating (stop, resume, recovery sweep). */
+  generations: GenerationManager;
 }
 
 export function createApp(deps: AppDeps): AppInstance {
@@ -56,11 +67,23 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', requestContext(deps.logger));
   app.use('*', securityHeaders());
   app.use('/api/*', corsPolicy(deps.config.ALLOWED_ORIGINS));
-  app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES));
+  // POST /api/import applies its own, larger limit (IMPORT_MAX_BYTES).
+  app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, [IMPORT_PATH]));
 
   app.route('/api', healthRoutes(ctx));
   app.route('/api/auth', authRoutes(ctx));
+  app.route('/api', docsRoutes(ctx));
 
+  app.route('/api', modelsRoutes(ctx));
+  app.route('/api/chat', searchRoutes(ctx));
+  app.route('/api', transferRoutes(ctx));
+
+  // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
+  const chat = createChatService(ctx);
+  const generations = new GenerationManager(ctx, chat);
+  app.route('/api/chat', sseRoutes(ctx, chat, generations));
+  app.route('/api/chat', wsRoutes(ctx, chat, generations));
+  app.route('/api/chat', chatRoutes(ctx, chat, generations));
   app.all('/api/*', handleNotFound);
   serveUi(app, deps.config);
   app.notFound(handleNotFound);
@@ -69,6 +92,10 @@ export function createApp(deps: AppDeps): AppInstance {
   return {
     app,
     ctx,
-    async close() {},
+    generations,
+    async close(timeoutMs = deps.config.SHUTDOWN_TIMEOUT_MS) {
+      // Answers in flight finish or are stored as 'stopped' within the bound; none is left 'streaming'.
+      await generations.close(timeoutMs);
+    },
   };
 }

@@ -35,6 +35,8 @@ export const envSchema = z.object({
   AUTH_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(5),
   CHAT_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(20),
   BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(64 * 1024),
+  /** POST /api/import takes a whole export file, so it has its own, larger limit. */
+  IMPORT_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 10 * 60_000).default(10_000),
   UI_DIST_DIR: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
@@ -74,21 +76,20 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
  * so a restart does not log everyone out.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(withoutBlanks(env));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
-  }
-  const cfg = parsed.data;
-  const problems: string[] = [];
-  let secret = cfg.SECRET_KEY;
-  let generated = false;
-  if (cfg.NODE_ENV === 'production') {
+  const raw = withoutBlanks(env);
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  // Checked from the raw values too, so a bad PORT and a missing production SECRET_KEY are reported together.
+  let secret = raw.SECRET_KEY;
+  if (raw.NODE_ENV === 'production') {
     if (!secret) problems.push('SECRET_KEY: required when NODE_ENV=production (at least 32 characters)');
     else if (secret.length < 32) problems.push('SECRET_KEY: must be at least 32 characters when NODE_ENV=production');
   } else if (secret && secret.length < 16) {
     problems.push('SECRET_KEY: must be at least 16 characters');
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const cfg = parsed.data;
+  let generated = false;
   if (!secret) {
     secret = loadOrCreateSecret(cfg.DATA_DIR);
     generated = true;

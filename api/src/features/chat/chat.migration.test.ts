@@ -1,0 +1,134 @@
+// The tree migration (drizzle/0002_tree.sql) on a database holding linear histories from before it: nothing lost.
+
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { call, testConfig } from '../../../test/harness.js';
+import { createApp } from '../../app.js';
+import { connectDatabase, type Database } from '../../db/client.js';
+import { findMigrationsFolder, runMigrations } from '../../db/migrate.js';
+import { createLogger } from '../../lib/logger.js';
+
+interface Journal {
+  entries: { tag: string }[];
+}
+
+/** A migrations folder with only the migrations before the tree (0000, 0001) and their journal. */
+function foldersBeforeTree(): string {
+  const source = findMigrationsFolder();
+  const dir = mkdtempSync(path.join(tmpdir(), 'chatbot-pre-tree-'));
+  mkdirSync(path.join(dir, 'meta'));
+  const journal = JSON.parse(readFileSync(path.join(source, 'meta', '_journal.json'), 'utf8')) as Journal;
+  const upTo = journal.entries.findIndex((e) => e.tag.endsWith('_tree'));
+  expect(upTo).toBe(2);
+  const kept = { ...journal, entries: journal.entries.slice(0, upTo) };
+  writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(kept));
+  for (const e of kept.entries) copyFileSync(path.join(source, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  return dir;
+}
+
+describe('the tree migration', () => {
+  const serverUrl = inject('pgServerUrl');
+  const name = `t_mig_${randomBytes(5).toString('hex')}`;
+  let database: Database;
+  let oldFolder: string;
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(serverUrl);
+    u.pathname = `/${name}`;
+    database = connectDatabase(u.toString(), { max: 4 });
+    oldFolder = foldersBeforeTree();
+  });
+  afterAll(async () => {
+    await database.close();
+    rmSync(oldFolder, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it('turns each linear history into one branch ending at the last message, and the API shows all of it', async () => {
+    await runMigrations(database, oldFolder);
+    const q = (text: string, values: unknown[] = []) => database.pool.query(text, values);
+    const cols = await q(`select column_name from information_schema.columns where table_name = 'messages'`);
+    expect(cols.rows.map((r) => r.column_name)).not.toContain('parent_id');
+
+    const user = await q(
+      `insert into users (username, email, password_hash) values ('old_user', 'old@example.com', 'x') returning id`,
+    );
+    const userId = user.rows[0].id as number;
+    const sessions: number[] = [];
+    for (const title of ['first', 'second', 'empty']) {
+      const s = await q(`insert into chat_sessions (user_id, title, titled) values ($1, $2, true) returning id`, [
+        userId,
+        title,
+      ]);
+      sessions.push(s.rows[0].id);
+    }
+    const [first, second, empty] = sessions as [number, number, number];
+    // Interleaved across sessions, as real traffic is: each history must link only its own messages.
+    const written: Record<number, number[]> = { [first]: [], [second]: [] };
+    for (let i = 0; i < 4; i++) {
+      for (const sid of [first, second]) {
+        const role = i % 2 === 0 ? 'user' : 'assistant';
+        const m = await q(
+          `insert into messages (session_id, role, content, status) values ($1, $2, $3, 'complete') returning id`,
+          [sid, role, `${sid}-${i}`],
+        );
+        written[sid]!.push(m.rows[0].id);
+      }
+    }
+
+    await runMigrations(database);
+
+    for (const sid of [first, second]) {
+      const rows = await q(`select id, parent_id, content from messages where session_id = $1 order by id`, [sid]);
+      const ids = written[sid]!;
+      expect(rows.rows.map((r) => r.id)).toEqual(ids);
+      expect(rows.rows.map((r) => r.parent_id)).toEqual([null, ...ids.slice(0, -1)]);
+      expect(rows.rows.map((r) => r.content)).toEqual([0, 1, 2, 3].map((i) => `${sid}-${i}`));
+      const leaf = await q(`select current_leaf_id from chat_sessions where id = $1`, [sid]);
+      expect(leaf.rows[0].current_leaf_id).toBe(ids.at(-1));
+    }
+    const none = await q(
+      `select current_leaf_id, pinned, system_prompt, model, temperature from chat_sessions where id = $1`,
+      [empty],
+    );
+    expect(none.rows[0]).toEqual({
+      current_leaf_id: null,
+      pinned: false,
+      system_prompt: null,
+      model: null,
+      temperature: null,
+    });
+
+    // The API reads the migrated history as the current branch, and continues it.
+    const config = testConfig();
+    const instance = createApp({ config, database, logger: createLogger('silent') });
+    try {
+      const { accessToken } = await instance.ctx.tokens.issue(userId);
+      const detail = await call(instance.app, 'GET', `/api/chat/sessions/${first}`, { token: accessToken });
+      expect(detail.status).toBe(200);
+      expect(detail.body.messages.map((m: { content: string }) => m.content)).toEqual(
+        [0, 1, 2, 3].map((i) => `${first}-${i}`),
+      );
+      expect(detail.body.messages[3].siblings).toEqual({ index: 0, count: 1, ids: [written[first]!.at(-1)] });
+      const sent = await call(instance.app, 'POST', `/api/chat/sessions/${first}/messages`, {
+        token: accessToken,
+        body: { content: 'after the migration' },
+      });
+      expect(sent.status).toBe(201);
+      expect(sent.body.userMessage.parentId).toBe(written[first]!.at(-1));
+    } finally {
+      await instance.close(2_000);
+    }
+  });
+});

@@ -1,0 +1,456 @@
+// SQL for chat sessions and messages. No business rules here: the service decides, the repo reads and writes.
+import type { SessionSort } from '@chatbot/shared';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { chatSessions, messages } from '../../db/schema/index.js';
+
+// Explicit columns: the tables also hold search vectors, which chat never needs to read back.
+const sessionColumns = {
+  id: chatSessions.id,
+  userId: chatSessions.userId,
+  title: chatSessions.title,
+  titled: chatSessions.titled,
+  createdAt: chatSessions.createdAt,
+  updatedAt: chatSessions.updatedAt,
+  currentLeafId: chatSessions.currentLeafId,
+  systemPrompt: chatSessions.systemPrompt,
+  model: chatSessions.model,
+  temperature: chatSessions.temperature,
+  pinned: chatSessions.pinned,
+};
+const messageColumns = {
+  id: messages.id,
+  sessionId: messages.sessionId,
+  role: messages.role,
+  content: messages.content,
+  status: messages.status,
+  model: messages.model,
+  promptTokens: messages.promptTokens,
+  completionTokens: messages.completionTokens,
+  createdAt: messages.createdAt,
+  updatedAt: messages.updatedAt,
+  parentId: messages.parentId,
+};
+
+export type SessionRow = Pick<typeof chatSessions.$inferSelect, keyof typeof sessionColumns>;
+export type MessageRow = Pick<typeof messages.$inferSelect, keyof typeof messageColumns>;
+/** A database handle or an open transaction. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface SessionListRow {
+  id: number;
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+  messageCount: number;
+  pinned: boolean;
+}
+
+/** The settings PATCH may change; undefined leaves one as it is, null clears it. */
+export interface SessionPatch {
+  title?: string;
+  systemPrompt?: string | null;
+  model?: string | null;
+  temperature?: number | null;
+  pinned?: boolean;
+}
+
+type MessageSqlRow = {
+  id: number;
+  session_id: number;
+  role: string;
+  content: string;
+  status: string;
+  model: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: string | Date;
+  updated_at: string | Date;
+  parent_id: number | null;
+};
+
+const MESSAGE_SQL_COLUMNS = sql.raw(
+  'id, session_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, updated_at, parent_id',
+);
+
+function fromSqlRow(r: MessageSqlRow): MessageRow {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    role: r.role,
+    content: r.content,
+    status: r.status,
+    model: r.model,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    parentId: r.parent_id,
+  };
+}
+
+// Pinned sessions first, whatever the sort; the id breaks ties, so paging is stable when two sessions share a timestamp.
+const ORDER_BY: Record<SessionSort, SQL> = {
+  updated_at_desc: sql`p.pinned desc, p.updated_at desc, p.id desc`,
+  updated_at_asc: sql`p.pinned desc, p.updated_at asc, p.id asc`,
+  created_at_desc: sql`p.pinned desc, p.created_at desc, p.id desc`,
+  created_at_asc: sql`p.pinned desc, p.created_at asc, p.id asc`,
+};
+
+export function createChatRepo(db: Db) {
+  return {
+    /**
+     * One query: the page of sessions, each one's message count (a lateral count over the session's index), and
+     * the user's total, which is there even when the page is empty (offset past the end).
+     */
+    async listSessions(
+      userId: number,
+      q: { limit: number; offset: number; sort: SessionSort },
+    ): Promise<{ rows: SessionListRow[]; total: number }> {
+      const order = ORDER_BY[q.sort];
+      const result = await db.execute<{
+        total: number;
+        id: number | null;
+        title: string | null;
+        created_at: string | Date | null;
+        updated_at: string | Date | null;
+        pinned: boolean | null;
+        message_count: number | null;
+      }>(sql`
+        with t as (select count(*)::int as total from chat_sessions where user_id = ${userId}),
+        p as (
+          select id, title, created_at, updated_at, pinned from chat_sessions p
+          where user_id = ${userId}
+          order by ${order}
+          limit ${q.limit} offset ${q.offset}
+        )
+        select t.total, p.id, p.title, p.created_at, p.updated_at, p.pinned, c.message_count
+        from t
+        left join p on true
+        left join lateral (
+          select count(*)::int as message_count from messages m where m.session_id = p.id
+        ) c on p.id is not null
+        order by ${order}`);
+      const total = Number(result.rows[0]?.total ?? 0);
+      const rows = result.rows
+        .filter((r) => r.id !== null)
+        .map((r) => ({
+          id: r.id!,
+          title: r.title!,
+          createdAt: new Date(r.created_at!),
+          updatedAt: new Date(r.updated_at!),
+          messageCount: Number(r.message_count ?? 0),
+          pinned: r.pinned === true,
+        }));
+      return { rows, total };
+    },
+
+    async insertSession(userId: number, title: string, titled: boolean): Promise<SessionRow> {
+      const [row] = await db.insert(chatSessions).values({ userId, title, titled }).returning(sessionColumns);
+      return row!;
+    },
+
+    async findSession(sessionId: number): Promise<SessionRow | undefined> {
+      const [row] = await db.select(sessionColumns).from(chatSessions).where(eq(chatSessions.id, sessionId));
+      return row;
+    },
+
+    /**
+     * The session, and whether it has any message yet, in one round trip: a session with no leaf and no message
+     * needs no tree repair before its first turn (linkLinearHistory's two statements would change nothing).
+     */
+    async findSessionForTurn(sessionId: number): Promise<(SessionRow & { hasMessages: boolean }) | undefined> {
+      const [row] = await db
+        .select({
+          ...sessionColumns,
+          hasMessages: sql<boolean>`exists (select 1 from ${messages} where ${messages.sessionId} = ${chatSessions.id})`,
+        })
+        .from(chatSessions)
+        .where(eq(chatSessions.id, sessionId));
+      return row;
+    },
+
+    async renameSession(sessionId: number, title: string): Promise<SessionRow> {
+      const [row] = await db
+        .update(chatSessions)
+        .set({ title, titled: true, updatedAt: sql`now()` })
+        .where(eq(chatSessions.id, sessionId))
+        .returning(sessionColumns);
+      return row!;
+    },
+
+    /**
+     * Changes only the fields given; a new title also marks the session as named by its user. Only a rename counts
+     * as activity (updatedAt): pinning or a settings change must not reorder the list by recency.
+     */
+    async updateSession(sessionId: number, patch: SessionPatch): Promise<SessionRow> {
+      const set: Partial<typeof chatSessions.$inferInsert> = {};
+      if (patch.title !== undefined) Object.assign(set, { title: patch.title, titled: true });
+      if (patch.systemPrompt !== undefined) set.systemPrompt = patch.systemPrompt;
+      if (patch.model !== undefined) set.model = patch.model;
+      if (patch.temperature !== undefined) set.temperature = patch.temperature;
+      if (patch.pinned !== undefined) set.pinned = patch.pinned;
+      const [row] = await db
+        .update(chatSessions)
+        .set(patch.title !== undefined ? { ...set, updatedAt: sql`now()` } : set)
+        .where(eq(chatSessions.id, sessionId))
+        .returning(sessionColumns);
+      return row!;
+    },
+
+    /** Locks the session row for this transaction (one tree change at a time) and reads its current leaf. */
+    async lockSession(tx: DbOrTx, sessionId: number): Promise<{ currentLeafId: number | null } | undefined> {
+      const [row] = await tx
+        .select({ currentLeafId: chatSessions.currentLeafId })
+        .from(chatSessions)
+        .where(eq(chatSessions.id, sessionId))
+        .for('update');
+      return row;
+    },
+
+    async setLeaf(tx: DbOrTx, sessionId: number, leafId: number): Promise<void> {
+      await tx.update(chatSessions).set({ currentLeafId: leafId }).where(eq(chatSessions.id, sessionId));
+    },
+
+    /**
+     * A session with no current leaf has never been part of the tree (messages written without parents, e.g. by
+     * an import): chains its messages by id into one branch, as the migration did, and returns its new leaf.
+     */
+    async linkLinearHistory(tx: DbOrTx, sessionId: number): Promise<number | null> {
+      await tx.execute(sql`
+        update messages m set parent_id = p.prev_id
+        from (select id, lag(id) over (order by id) as prev_id from messages where session_id = ${sessionId}) p
+        where p.id = m.id and p.prev_id is not null and m.parent_id is null`);
+      const res = await tx.execute<{ leaf: number | null }>(sql`
+        update chat_sessions set current_leaf_id = (select max(id) from messages where session_id = ${sessionId})
+        where id = ${sessionId} and current_leaf_id is null
+          and exists (select 1 from messages where session_id = ${sessionId})
+        returning current_leaf_id as leaf`);
+      return res.rows[0]?.leaf ?? null;
+    },
+
+    async findMessage(messageId: number): Promise<MessageRow | undefined> {
+      const [row] = await db.select(messageColumns).from(messages).where(eq(messages.id, messageId));
+      return row;
+    },
+
+    /**
+     * The branch ending at `leafId`, walked towards the root: the newest `limit` messages older than `before` (when
+     * given), newest first, plus one to tell if more exist. Ancestors always have smaller ids than descendants.
+     */
+    async pageBranch(leafId: number, q: { limit: number; before?: number }): Promise<MessageRow[]> {
+      const res = await db.execute<MessageSqlRow>(sql`
+        with recursive b as (
+          select ${MESSAGE_SQL_COLUMNS} from messages where id = ${leafId}
+          union all
+          select m.id, m.session_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens,
+            m.created_at, m.updated_at, m.parent_id
+          from messages m join b on m.id = b.parent_id
+        )
+        select ${MESSAGE_SQL_COLUMNS} from b
+        ${q.before === undefined ? sql`` : sql`where id < ${q.before}`}
+        limit ${q.limit + 1}`);
+      return res.rows.map(fromSqlRow);
+    },
+
+    /** For each message, the ids sharing its parent (the roots of its session for a root), oldest first. */
+    async siblingIds(sessionId: number, messageIds: number[]): Promise<Map<number, number[]>> {
+      if (messageIds.length === 0) return new Map();
+      const res = await db.execute<{ id: number; ids: number[] }>(sql`
+        select m.id, case when m.parent_id is null
+          then (select array_agg(s.id order by s.id) from messages s where s.session_id = ${sessionId} and s.parent_id is null)
+          else (select array_agg(s.id order by s.id) from messages s where s.parent_id = m.parent_id)
+        end as ids
+        from messages m
+        where m.id in (${sql.join(
+          messageIds.map((i) => sql`${i}`),
+          sql`, `,
+        )})`);
+      return new Map(res.rows.map((r) => [r.id, r.ids.map(Number)]));
+    },
+
+    /** From a message down to the end of its latest branch: at each step the newest child. */
+    async latestDescendant(messageId: number): Promise<number> {
+      const res = await db.execute<{ id: number }>(sql`
+        with recursive d as (
+          select ${messageId}::int as id, 0 as depth
+          union all
+          select c.id, d.depth + 1 from d
+          cross join lateral (select id from messages where parent_id = d.id order by id desc limit 1) c
+        )
+        select id from d order by depth desc limit 1`);
+      return res.rows[0]?.id ?? messageId;
+    },
+
+    /** True while the session has an answer being generated. */
+    async hasStreaming(sessionId: number): Promise<boolean> {
+      const [row] = await db
+        .select({ id: messages.id })
+        .from(messages)
+        .where(and(eq(messages.sessionId, sessionId), eq(messages.status, 'streaming')))
+        .limit(1);
+      return row !== undefined;
+    },
+
+    /** Its messages (and their chunk logs) go with it: the foreign keys cascade. */
+    async deleteSession(sessionId: number): Promise<boolean> {
+      const rows = await db
+        .delete(chatSessions)
+        .where(eq(chatSessions.id, sessionId))
+        .returning({ id: chatSessions.id });
+      return rows.length > 0;
+    },
+
+    /**
+     * The history an answer may see along its branch: the final, non-empty ancestors of `fromId` (itself included
+     * when final), newest first, at most `limit`, each with its parent so the next page starts there.
+     */
+    async branchHistory(
+      fromId: number,
+      limit: number,
+    ): Promise<{ id: number; role: string; content: string; parentId: number | null }[]> {
+      const res = await db.execute<{ id: number; role: string; content: string; parent_id: number | null }>(sql`
+        with recursive b as (
+          select id, role, content, status, parent_id from messages where id = ${fromId}
+          union all
+          select m.id, m.role, m.content, m.status, m.parent_id from messages m join b on m.id = b.parent_id
+        )
+        select id, role, content, parent_id from b
+        where status in ('complete', 'stopped') and content <> ''
+        limit ${limit}`);
+      return res.rows.map((r) => ({ id: r.id, role: r.role, content: r.content, parentId: r.parent_id }));
+    },
+
+    async insertMessage(
+      tx: DbOrTx,
+      m: {
+        sessionId: number;
+        role: 'user' | 'assistant';
+        content: string;
+        status: MessageRow['status'];
+        model?: string;
+        parentId?: number | null;
+      },
+    ): Promise<MessageRow> {
+      const [row] = await tx
+        .insert(messages)
+        .values({
+          sessionId: m.sessionId,
+          role: m.role,
+          content: m.content,
+          status: m.status,
+          model: m.model ?? null,
+          parentId: m.parentId ?? null,
+        })
+        .returning(messageColumns);
+      return row!;
+    },
+
+    /**
+     * A new turn at the end of the current branch in one statement (its own transaction): locks the session row,
+     * stores the user message under the current leaf and an empty `streaming` answer under it, moves the leaf to the
+     * answer, bumps updatedAt and names an untitled session from `titleIfUntitled`. One round trip instead of seven
+     * on the path every streamed answer starts from. Undefined when the session is gone.
+     */
+    async appendTurn(t: {
+      sessionId: number;
+      content: string;
+      model: string;
+      titleIfUntitled?: string;
+    }): Promise<{ user: MessageRow; assistant: MessageRow } | undefined> {
+      const title = t.titleIfUntitled ?? null;
+      const res = await db.execute<MessageSqlRow>(sql`
+        with s as (
+          select id, current_leaf_id from chat_sessions where id = ${t.sessionId} for update
+        ), u as (
+          insert into messages (session_id, role, content, status, parent_id)
+          select s.id, 'user', ${t.content}, 'complete', s.current_leaf_id from s
+          returning ${MESSAGE_SQL_COLUMNS}
+        ), a as (
+          insert into messages (session_id, role, content, status, model, parent_id)
+          select u.session_id, 'assistant', '', 'streaming', ${t.model}, u.id from u
+          returning ${MESSAGE_SQL_COLUMNS}
+        ), moved as (
+          update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
+            title = case when c.titled or ${title}::text is null then c.title else ${title}::text end,
+            titled = c.titled or ${title}::text is not null
+          from a where c.id = a.session_id
+        )
+        select ${MESSAGE_SQL_COLUMNS} from u union all select ${MESSAGE_SQL_COLUMNS} from a`);
+      const rows = res.rows.map(fromSqlRow);
+      const user = rows.find((r) => r.role === 'user');
+      const assistant = rows.find((r) => r.role === 'assistant');
+      return user && assistant ? { user, assistant } : undefined;
+    },
+
+    /** Moves the session to the top; names it from `title` when it still has the default name. */
+    async touchSession(tx: DbOrTx, sessionId: number, titleIfUntitled?: string): Promise<void> {
+      await tx
+        .update(chatSessions)
+        .set(
+          titleIfUntitled === undefined
+            ? { updatedAt: sql`now()` }
+            : {
+                updatedAt: sql`now()`,
+                title: sql`case when ${chatSessions.titled} then ${chatSessions.title} else ${titleIfUntitled} end`,
+                titled: true,
+              },
+        )
+        .where(eq(chatSessions.id, sessionId));
+    },
+
+    /** Stores an answer's final state and touches its session, in one statement. */
+    async finishMessage(
+      messageId: number,
+      r: {
+        content: string;
+        status: MessageRow['status'];
+        promptTokens: number | null;
+        completionTokens: number | null;
+      },
+    ): Promise<MessageRow | undefined> {
+      const result = await db.execute<{
+        id: number;
+        session_id: number;
+        role: string;
+        content: string;
+        status: string;
+        model: string | null;
+        prompt_tokens: number | null;
+        completion_tokens: number | null;
+        created_at: string | Date;
+        updated_at: string | Date;
+        parent_id: number | null;
+      }>(sql`
+        with m as (
+          update messages set content = ${r.content}, status = ${r.status}, prompt_tokens = ${r.promptTokens},
+            completion_tokens = ${r.completionTokens}, updated_at = now()
+          where id = ${messageId}
+          returning id, session_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, updated_at,
+            parent_id
+        ), s as (
+          update chat_sessions set updated_at = now() where id in (select session_id from m)
+        )
+        select id, session_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, updated_at,
+          parent_id
+        from m`);
+      const r0 = result.rows[0];
+      if (!r0) return undefined;
+      return {
+        id: r0.id,
+        sessionId: r0.session_id,
+        role: r0.role,
+        content: r0.content,
+        status: r0.status,
+        model: r0.model,
+        promptTokens: r0.prompt_tokens,
+        completionTokens: r0.completion_tokens,
+        createdAt: new Date(r0.created_at),
+        updatedAt: new Date(r0.updated_at),
+        parentId: r0.parent_id,
+      };
+    },
+  };
+}
+
+export type ChatRepo = ReturnType<typeof createChatRepo>;

@@ -1,0 +1,559 @@
+// Chat business rules: sessions a user owns, their settings, the conversation tree (turns, edits, regenerations,
+// branches), the prompt along the branch being continued, the final answer.
+import {
+  type BranchTurnResponse,
+  DEFAULT_SESSION_TITLE,
+  type Message,
+  type Session,
+  type SessionDetail,
+  type SessionListResponse,
+  type SessionSort,
+  type TokenUsage,
+} from '@chatbot/shared';
+import type { BaseMessage } from '@langchain/core/messages';
+import type { AppContext } from '../../context.js';
+import { rootDbError } from '../../db/client.js';
+import { AppError } from '../../http/app-error.js';
+import type { Logger } from '../../lib/logger.js';
+import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
+import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
+import { contentToText, countMessageTokens } from '../../llm/token-counter.js';
+import { createChatRepo, type MessageRow, type SessionPatch, type SessionRow } from './chat.repo.js';
+import { deriveTitle } from './title.js';
+
+/** The index that allows one `streaming` answer per session; its unique violation means "an answer is in progress". */
+const ONE_STREAMING_INDEX = 'messages_one_streaming_per_session';
+/** History rows read per query while building a prompt; most prompts need only the first page. */
+const HISTORY_PAGE = 50;
+/** Messages returned with a session after switching branches (the same default as GET). */
+const DEFAULT_DETAIL_LIMIT = 100;
+
+const inProgress = () =>
+  new AppError(
+    'GENERATION_IN_PROGRESS',
+    409,
+    'An answer is already being generated in this session. Wait for it or stop it first.',
+  );
+
+export interface OwnedSession {
+  id: number;
+  userId: number;
+  title: string;
+  titled: boolean;
+}
+
+/** A turn just begun: its stored rows, and the sampling temperature the session asks for (undefined: default). */
+export interface BegunTurn {
+  userMessage: Message;
+  assistantMessage: Message;
+  temperature?: number;
+  /** The prompt for the answer, when it could be built while the turn was stored (saves a round trip). */
+  prompt?: BaseMessage[];
+}
+
+/** A regeneration just begun: only a new answer (under the same user message as the one it replaces). */
+export interface BegunRegeneration {
+  assistantMessage: Message;
+  temperature?: number;
+  /** The user message the new answer replies to (what a stream announces first). */
+  repliesTo?: Message;
+}
+
+export interface FinishResult {
+  content: string;
+  status: 'complete' | 'stopped' | 'error';
+  usage?: TokenUsage | null;
+}
+
+export interface ChatService {
+  listSessions(userId: number, q: { limit: number; offset: number; sort: SessionSort }): Promise<SessionListResponse>;
+  createSession(userId: number, title?: string): Promise<Session>;
+  getSessionDetail(userId: number, sessionId: number, q: { limit: number; before?: number }): Promise<SessionDetail>;
+  renameSession(userId: number, sessionId: number, title: string): Promise<Session>;
+  /** Title and settings (PATCH): a model must be one the server offers (400 VALIDATION_ERROR field `model`). */
+  updateSession(userId: number, sessionId: number, patch: SessionPatch): Promise<Session>;
+  /**
+   * Shows the branch through `messageId` from now on: the current leaf becomes its latest descendant. 404 for a
+   * message not in this session, 409 while an answer is being generated. Returns the session with that branch.
+   */
+  selectBranch(userId: number, sessionId: number, messageId: number): Promise<SessionDetail>;
+  /**
+   * Like beginTurn, but for a new answer to the user message of assistant message `messageId`, as its sibling
+   * (the old answer stays as an alternative). 400 if `messageId` is not an assistant message.
+   */
+  beginRegenerate(userId: number, sessionId: number, messageId: number): Promise<BegunRegeneration>;
+  /** Like beginTurn, but the user message is a new sibling of user message `messageId` (400 if not a user message). */
+  beginEdit(userId: number, sessionId: number, messageId: number, content: string): Promise<BegunTurn>;
+  /** The whole non-streaming regeneration (like sendMessage). */
+  regenerate(
+    userId: number,
+    sessionId: number,
+    messageId: number,
+    opts?: { logger?: Logger },
+  ): Promise<BranchTurnResponse>;
+  /** The whole non-streaming edit (like sendMessage). */
+  editMessage(
+    userId: number,
+    sessionId: number,
+    messageId: number,
+    content: string,
+    opts?: { logger?: Logger },
+  ): Promise<BranchTurnResponse>;
+  deleteSession(userId: number, sessionId: number): Promise<void>;
+  /** 404 NOT_FOUND if missing, 403 FORBIDDEN if it is another user's. Returns the session row. */
+  requireOwnedSession(userId: number, sessionId: number): Promise<OwnedSession>;
+  /**
+   * Rate-limits the user (CHAT_RATE_LIMIT_PER_MINUTE, key `chat:${userId}`) before storing anything, then in one
+   * transaction stores the user message (complete) and an empty assistant message (`streaming`, with the model that
+   * will answer), titles an untitled session from the content and bumps its updatedAt. 409 GENERATION_IN_PROGRESS
+   * while the session already has a `streaming` answer (enforced by a unique index, so across processes too).
+   */
+  beginTurn(userId: number, sessionId: number, content: string, opts?: { model?: string }): Promise<BegunTurn>;
+  /**
+   * The session's system prompt (else SYSTEM_PROMPT) + the complete/stopped non-empty messages of the branch the
+   * answer continues (its ancestors), trimmed to CONTEXT_MAX_TOKENS (newest kept).
+   */
+  buildPrompt(sessionId: number, assistantMessageId: number): Promise<BaseMessage[]>;
+  /** Stores an answer's final content/status/usage and touches the session's updatedAt. */
+  finishAnswer(messageId: number, r: FinishResult): Promise<Message>;
+  /**
+   * The whole non-streaming turn: beginTurn, one model call (AbortSignal with OPENAI_TIMEOUT_MS), finishAnswer.
+   * On a provider failure the answer is stored as `error`, the user message stays, and the AppError
+   * (429 AI_RATE_LIMIT / 502 AI_API_ERROR) is thrown.
+   */
+  sendMessage(
+    userId: number,
+    sessionId: number,
+    content: string,
+    opts?: { logger?: Logger },
+  ): Promise<{ userMessage: Message; assistantMessage: Message }>;
+}
+
+export function toSession(row: Pick<SessionRow, 'id' | 'title' | 'createdAt' | 'updatedAt'>): Session {
+  return {
+    id: row.id,
+    title: row.title,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A session with its settings (detail, update). */
+export function toSessionWithSettings(row: SessionRow): Session {
+  return {
+    ...toSession(row),
+    systemPrompt: row.systemPrompt,
+    model: row.model,
+    temperature: row.temperature,
+    pinned: row.pinned,
+  };
+}
+
+/** A message with its place in the tree. */
+export function toTreeMessage(row: MessageRow): Message {
+  return { ...toMessage(row), parentId: row.parentId };
+}
+
+export function toMessage(row: MessageRow): Message {
+  const hasUsage = row.promptTokens !== null || row.completionTokens !== null;
+  return {
+    id: row.id,
+    role: row.role as Message['role'],
+    content: row.content,
+    status: row.status as Message['status'],
+    createdAt: row.createdAt.toISOString(),
+    model: row.model,
+    usage: hasUsage
+      ? {
+          promptTokens: row.promptTokens ?? 0,
+          completionTokens: row.completionTokens ?? 0,
+          totalTokens: (row.promptTokens ?? 0) + (row.completionTokens ?? 0),
+        }
+      : null,
+  };
+}
+
+/** LangChain's usage_metadata as our TokenUsage; null when the provider reported none. */
+export function usageFromMetadata(
+  meta: { input_tokens?: number; output_tokens?: number; total_tokens?: number } | undefined,
+): TokenUsage | null {
+  if (!meta || (meta.input_tokens === undefined && meta.output_tokens === undefined)) return null;
+  const promptTokens = meta.input_tokens ?? 0;
+  const completionTokens = meta.output_tokens ?? 0;
+  return { promptTokens, completionTokens, totalTokens: meta.total_tokens ?? promptTokens + completionTokens };
+}
+
+export function createChatService(ctx: AppContext): ChatService {
+  const repo = createChatRepo(ctx.db);
+  const { config } = ctx;
+
+  async function requireOwnedSession(userId: number, sessionId: number): Promise<OwnedSession> {
+    const row = await repo.findSession(sessionId);
+    if (!row) throw new AppError('NOT_FOUND', 404, 'Session not found');
+    if (row.userId !== userId) throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
+    return { id: row.id, userId: row.userId, title: row.title, titled: row.titled };
+  }
+
+  async function getOwnedRow(userId: number, sessionId: number): Promise<SessionRow> {
+    const row = await repo.findSession(sessionId);
+    if (!row) throw new AppError('NOT_FOUND', 404, 'Session not found');
+    if (row.userId !== userId) throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
+    return row;
+  }
+
+  /** Sessions from before the tree (or written without parents, by an import) become one branch on first use. */
+  async function ensureTree(session: SessionRow): Promise<number | null> {
+    if (session.currentLeafId !== null) return session.currentLeafId;
+    return repo.linkLinearHistory(ctx.db, session.id);
+  }
+
+  /** The session with a page of its current branch (root → leaf), each message with its alternatives. */
+  async function detailOf(session: SessionRow, q: { limit: number; before?: number }): Promise<SessionDetail> {
+    const leaf = await ensureTree(session);
+    const rows = leaf === null ? [] : await repo.pageBranch(leaf, q);
+    const hasMore = rows.length > q.limit;
+    const page = rows.slice(0, q.limit).reverse();
+    const siblings = await repo.siblingIds(
+      session.id,
+      page.map((m) => m.id),
+    );
+    const messages = page.map((m) => {
+      const ids = siblings.get(m.id) ?? [m.id];
+      return { ...toTreeMessage(m), siblings: { index: ids.indexOf(m.id), count: ids.length, ids } };
+    });
+    return { ...toSessionWithSettings(session), messages, hasMore };
+  }
+
+  type BranchSpec =
+    | { kind: 'append'; content: string }
+    | { kind: 'edit'; messageId: number; content: string }
+    | { kind: 'regenerate'; messageId: number };
+
+  /**
+   * The one way rows enter the tree. Ownership, then the message being replaced, then the rate limit (nothing is
+   * stored when it refuses), then in one transaction with the session row locked: the new user message (append:
+   * under the current leaf; edit: beside the edited one), the empty `streaming` answer, and the leaf moved to it.
+   */
+  async function beginBranch(
+    userId: number,
+    sessionId: number,
+    spec: BranchSpec,
+    opts: { model?: string } = {},
+  ): Promise<BegunTurn | BegunRegeneration> {
+    if (spec.kind === 'append') return beginAppend(userId, sessionId, spec.content, opts);
+    const session = await getOwnedRow(userId, sessionId);
+    await ensureTree(session);
+    const target = await repo.findMessage(spec.messageId);
+    if (!target || target.sessionId !== sessionId) throw new AppError('NOT_FOUND', 404, 'Message not found');
+    const want = spec.kind === 'edit' ? 'user' : 'assistant';
+    if (target.role !== want) {
+      throw new AppError(
+        'VALIDATION_ERROR',
+        400,
+        spec.kind === 'edit' ? 'Only your own messages can be edited' : 'Only answers can be regenerated',
+        'messageId',
+      );
+    }
+    await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
+    const model = [opts.model, session.model].find((m) => m && ctx.llm.models.includes(m)) ?? ctx.llm.defaultModel;
+    const temperature = session.temperature ?? undefined;
+    try {
+      return await ctx.db.transaction(async (tx) => {
+        const locked = await repo.lockSession(tx, sessionId);
+        if (!locked) throw new AppError('NOT_FOUND', 404, 'Session not found');
+        let userMessage: Message | undefined;
+        let parentId: number | null;
+        if (spec.kind === 'regenerate') {
+          parentId = target.parentId;
+        } else {
+          const user = await repo.insertMessage(tx, {
+            sessionId,
+            role: 'user',
+            content: spec.content,
+            status: 'complete',
+            parentId: target.parentId,
+          });
+          userMessage = toTreeMessage(user);
+          parentId = user.id;
+        }
+        const assistant = await repo.insertMessage(tx, {
+          sessionId,
+          role: 'assistant',
+          content: '',
+          status: 'streaming',
+          model,
+          parentId,
+        });
+        await repo.setLeaf(tx, sessionId, assistant.id);
+        // Only edits and regenerations get here (appends go through beginAppend): neither names the session.
+        await repo.touchSession(tx, sessionId);
+        const assistantMessage = toTreeMessage(assistant);
+        if (userMessage) return { userMessage, assistantMessage, temperature };
+        const parent = parentId === null ? undefined : await repo.findMessage(parentId);
+        return { assistantMessage, temperature, repliesTo: parent ? toTreeMessage(parent) : undefined };
+      });
+    } catch (err) {
+      const db = rootDbError(err);
+      if (db?.code === '23505' && db.constraint === ONE_STREAMING_INDEX) throw inProgress();
+      throw err;
+    }
+  }
+
+  /**
+   * A new message under the current leaf: the hot path of every streamed answer (bench/stream.bench.ts), so it
+   * makes as few sequential round trips as it can: the session (with "has it any message", so a new session
+   * skips the tree repair), then the rate limit beside the prompt's history read, then both rows in one
+   * statement. The same rules and order of refusals as beginBranch: 404/403, then 429 before anything is stored,
+   * then 409 from the one-streaming index.
+   */
+  async function beginAppend(
+    userId: number,
+    sessionId: number,
+    content: string,
+    opts: { model?: string },
+  ): Promise<BegunTurn> {
+    const session = await repo.findSessionForTurn(sessionId);
+    if (!session) throw new AppError('NOT_FOUND', 404, 'Session not found');
+    if (session.userId !== userId) throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
+    const leaf =
+      session.currentLeafId !== null || !session.hasMessages ? session.currentLeafId : await ensureTree(session);
+    // The prompt is the branch up to the leaf plus the new message: read now, beside the rate limit.
+    const historyRead = leaf === null ? Promise.resolve([]) : repo.branchHistory(leaf, HISTORY_PAGE);
+    historyRead.catch(() => {}); // awaited below; a refusal (429) must not leave it unhandled
+    await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
+    const model = [opts.model, session.model].find((m) => m && ctx.llm.models.includes(m)) ?? ctx.llm.defaultModel;
+    let rows: Awaited<ReturnType<typeof repo.appendTurn>>;
+    try {
+      rows = await repo.appendTurn({
+        sessionId,
+        content,
+        model,
+        titleIfUntitled: session.titled ? undefined : deriveTitle(content),
+      });
+    } catch (err) {
+      const db = rootDbError(err);
+      if (db?.code === '23505' && db.constraint === ONE_STREAMING_INDEX) throw inProgress();
+      throw err;
+    }
+    if (!rows) throw new AppError('NOT_FOUND', 404, 'Session not found');
+    const turn: BegunTurn = {
+      userMessage: toTreeMessage(rows.user),
+      assistantMessage: toTreeMessage(rows.assistant),
+      temperature: session.temperature ?? undefined,
+    };
+    // Only if the message went under the leaf read above (the leaf cannot move while an answer streams, but a
+    // branch switch between the two reads could): otherwise the generation reads the prompt itself.
+    if (rows.user.parentId === leaf) {
+      try {
+        const history = await collectHistory([rows.user], await historyRead, rows.assistant.id);
+        turn.prompt = composePrompt(sessionId, rows.assistant.id, session.systemPrompt, history);
+      } catch {
+        // The generation builds the prompt again (and reports a failure as its own).
+      }
+    }
+    return turn;
+  }
+
+  type HistoryRow = Awaited<ReturnType<typeof repo.branchHistory>>[number];
+
+  /**
+   * Up the branch, newest first, a page at a time, until the budget is spent: a long session is never read whole,
+   * and other branches (alternatives of an edit or a regeneration) are never sent. `known` rows come first.
+   */
+  async function collectHistory(known: HistoryRow[], firstPage: HistoryRow[], skipId: number) {
+    const newestFirst: HistoryMessage[] = [];
+    let spent = 0;
+    const take = (r: HistoryRow) => {
+      // The same rows branchHistory's SQL keeps: the answer being written and empty ones are not history.
+      if (r.id === skipId || r.content === '') return;
+      const tokens = countMessageTokens(r.content);
+      newestFirst.push({ role: r.role === 'assistant' ? 'assistant' : 'user', content: r.content, tokens });
+      spent += tokens;
+    };
+    for (const r of known) take(r);
+    let rows = firstPage;
+    for (;;) {
+      for (const r of rows) take(r);
+      const from = rows.at(-1)?.parentId ?? null;
+      if (rows.length < HISTORY_PAGE || spent > config.CONTEXT_MAX_TOKENS || from === null) break;
+      rows = await repo.branchHistory(from, HISTORY_PAGE);
+    }
+    return newestFirst.reverse();
+  }
+
+  function composePrompt(
+    sessionId: number,
+    assistantMessageId: number,
+    sessionPrompt: string | null | undefined,
+    history: HistoryMessage[],
+  ): BaseMessage[] {
+    const built = buildPromptMessages(sessionPrompt ?? config.SYSTEM_PROMPT, history, config.CONTEXT_MAX_TOKENS);
+    if (built.newestOverBudget) {
+      ctx.logger.warn(
+        { sessionId, assistantMessageId, tokens: built.tokens, budget: config.CONTEXT_MAX_TOKENS },
+        'the newest message alone exceeds CONTEXT_MAX_TOKENS; sending it anyway',
+      );
+    }
+    return built.messages;
+  }
+
+  /**
+   * Runs the model for an answer begun above (AbortSignal with OPENAI_TIMEOUT_MS) and stores it. From the start the
+   * answer's row is `streaming`: every path must finish it, or the session stays locked.
+   */
+  async function answer(
+    sessionId: number,
+    turn: { assistantMessage: Message; temperature?: number; prompt?: BaseMessage[] },
+    log: Logger,
+  ): Promise<Message> {
+    const answerId = turn.assistantMessage.id;
+    const signal = AbortSignal.timeout(config.OPENAI_TIMEOUT_MS);
+    try {
+      const prompt = turn.prompt ?? (await service.buildPrompt(sessionId, answerId));
+      const model = ctx.llm.chatModel({
+        model: turn.assistantMessage.model ?? undefined,
+        temperature: turn.temperature,
+      });
+      const reply = await model.invoke(prompt, { signal });
+      const stored = await service.finishAnswer(answerId, {
+        content: contentToText(reply.content),
+        status: 'complete',
+        usage: usageFromMetadata(reply.usage_metadata),
+      });
+      return stored;
+    } catch (err) {
+      await service.finishAnswer(answerId, { content: '', status: 'error' }).catch((finishErr: unknown) => {
+        log.error({ err: finishErr, messageId: answerId }, 'could not mark the failed answer as error');
+      });
+      const appErr = toProviderAppError(err);
+      log.warn(
+        {
+          provider: providerErrorLog(err),
+          timeout: isTimeoutError(err, signal),
+          sessionId,
+          messageId: answerId,
+          code: appErr.code,
+        },
+        'model call failed',
+      );
+      throw appErr;
+    }
+  }
+
+  const service: ChatService = {
+    requireOwnedSession,
+
+    async listSessions(userId, q) {
+      const { rows, total } = await repo.listSessions(userId, q);
+      return {
+        sessions: rows.map((r) => ({ ...toSession(r), messageCount: r.messageCount, pinned: r.pinned })),
+        total,
+      };
+    },
+
+    async createSession(userId, title) {
+      const named = title?.trim();
+      const row = await repo.insertSession(userId, named || DEFAULT_SESSION_TITLE, Boolean(named));
+      return toSession(row);
+    },
+
+    async getSessionDetail(userId, sessionId, q) {
+      const session = await getOwnedRow(userId, sessionId);
+      return detailOf(session, q);
+    },
+
+    async renameSession(userId, sessionId, title) {
+      await requireOwnedSession(userId, sessionId);
+      return toSession(await repo.renameSession(sessionId, title.trim()));
+    },
+
+    async updateSession(userId, sessionId, patch) {
+      await requireOwnedSession(userId, sessionId);
+      if (patch.model !== undefined && patch.model !== null && !ctx.llm.models.includes(patch.model)) {
+        throw new AppError(
+          'VALIDATION_ERROR',
+          400,
+          `model must be one of the models this server offers: ${ctx.llm.models.join(', ')}`,
+          'model',
+        );
+      }
+      const clean: SessionPatch = { ...patch };
+      if (patch.title !== undefined) clean.title = patch.title.trim();
+      // An empty system prompt means "no prompt of my own", the same as clearing it.
+      if (typeof patch.systemPrompt === 'string') clean.systemPrompt = patch.systemPrompt.trim() || null;
+      return toSessionWithSettings(await repo.updateSession(sessionId, clean));
+    },
+
+    async selectBranch(userId, sessionId, messageId) {
+      const session = await getOwnedRow(userId, sessionId);
+      await ensureTree(session);
+      const target = await repo.findMessage(messageId);
+      if (!target || target.sessionId !== sessionId) throw new AppError('NOT_FOUND', 404, 'Message not found');
+      // Moving the leaf under an answer being written would hide it, and the answer would land off-branch.
+      if (await repo.hasStreaming(sessionId)) throw inProgress();
+      const leaf = await repo.latestDescendant(messageId);
+      await repo.setLeaf(ctx.db, sessionId, leaf);
+      return detailOf({ ...session, currentLeafId: leaf }, { limit: DEFAULT_DETAIL_LIMIT });
+    },
+
+    beginTurn(userId, sessionId, content, opts = {}) {
+      return beginBranch(userId, sessionId, { kind: 'append', content }, opts) as Promise<BegunTurn>;
+    },
+
+    beginEdit(userId, sessionId, messageId, content) {
+      return beginBranch(userId, sessionId, { kind: 'edit', messageId, content }) as Promise<BegunTurn>;
+    },
+
+    beginRegenerate(userId, sessionId, messageId) {
+      return beginBranch(userId, sessionId, { kind: 'regenerate', messageId });
+    },
+
+    async regenerate(userId, sessionId, messageId, opts = {}) {
+      const turn = await service.beginRegenerate(userId, sessionId, messageId);
+      const assistantMessage = await answer(sessionId, turn, opts.logger ?? ctx.logger);
+      return { assistantMessage };
+    },
+
+    async editMessage(userId, sessionId, messageId, content, opts = {}) {
+      const turn = await service.beginEdit(userId, sessionId, messageId, content);
+      const assistantMessage = await answer(sessionId, turn, opts.logger ?? ctx.logger);
+      return { userMessage: turn.userMessage, assistantMessage };
+    },
+
+    async deleteSession(userId, sessionId) {
+      await requireOwnedSession(userId, sessionId);
+      await repo.deleteSession(sessionId);
+    },
+
+    async buildPrompt(sessionId, assistantMessageId) {
+      // Read beside the history (another pooled connection): one round trip less before the model is called.
+      const sessionRead = repo.findSession(sessionId);
+      sessionRead.catch(() => {}); // awaited below; a failure of the history read must not leave it unhandled
+      const history = await collectHistory(
+        [],
+        await repo.branchHistory(assistantMessageId, HISTORY_PAGE),
+        assistantMessageId,
+      );
+      const session = await sessionRead;
+      return composePrompt(sessionId, assistantMessageId, session?.systemPrompt, history);
+    },
+
+    async finishAnswer(messageId, r) {
+      const row = await repo.finishMessage(messageId, {
+        content: r.content,
+        status: r.status,
+        promptTokens: r.usage?.promptTokens ?? null,
+        completionTokens: r.usage?.completionTokens ?? null,
+      });
+      if (!row) throw new AppError('NOT_FOUND', 404, 'Message not found');
+      return toTreeMessage(row);
+    },
+
+    async sendMessage(userId, sessionId, content, opts = {}) {
+      const turn = await service.beginTurn(userId, sessionId, content);
+      const assistantMessage = await answer(sessionId, turn, opts.logger ?? ctx.logger);
+      return { userMessage: turn.userMessage, assistantMessage };
+    },
+  };
+  return service;
+}

@@ -1,0 +1,71 @@
+// The fast start of a new message (beginTurn): the prompt built while the turn is stored equals the one read afterwards.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { users } from '../../db/schema/index.js';
+import { type ChatService, createChatService } from './chat.service.js';
+
+const shape = (messages: { getType(): string; content: unknown }[] | undefined) =>
+  messages?.map((m) => [m.getType(), m.content]);
+
+describe('beginTurn builds the prompt with the turn', () => {
+  let t: TestApp;
+  let chat: ChatService;
+  let userId: number;
+
+  beforeAll(async () => {
+    t = await createTestApp({ SYSTEM_PROMPT: 'Be brief.' });
+    chat = createChatService(t.ctx);
+    const [row] = await t.database.db
+      .insert(users)
+      .values({ username: 'turn_user', email: 'turn@example.com', passwordHash: 'x' })
+      .returning({ id: users.id });
+    userId = row!.id;
+  });
+  afterAll(async () => t.cleanup());
+
+  it('gives a new session the system prompt and the first message, the same prompt buildPrompt reads', async () => {
+    const session = await chat.createSession(userId);
+    const turn = await chat.beginTurn(userId, session.id, 'First question');
+    expect(shape(turn.prompt)).toEqual([
+      ['system', 'Be brief.'],
+      ['human', 'First question'],
+    ]);
+    expect(shape(turn.prompt)).toEqual(shape(await chat.buildPrompt(session.id, turn.assistantMessage.id)));
+  });
+
+  it('includes the branch so far (newest last) and leaves out the answer being written', async () => {
+    const session = await chat.createSession(userId);
+    const first = await chat.beginTurn(userId, session.id, 'one');
+    await chat.finishAnswer(first.assistantMessage.id, { content: 'answer one', status: 'complete' });
+    const second = await chat.beginTurn(userId, session.id, 'two');
+    expect(shape(second.prompt)).toEqual([
+      ['system', 'Be brief.'],
+      ['human', 'one'],
+      ['ai', 'answer one'],
+      ['human', 'two'],
+    ]);
+    expect(shape(second.prompt)).toEqual(shape(await chat.buildPrompt(session.id, second.assistantMessage.id)));
+  });
+
+  it('repairs a session whose messages have no tree yet before adding to it (an import, an old database)', async () => {
+    const session = await chat.createSession(userId);
+    for (const [role, content] of [
+      ['user', 'old question'],
+      ['assistant', 'old answer'],
+    ] as const) {
+      await t.database.pool.query(
+        `insert into messages (session_id, role, content, status) values ($1, $2, $3, 'complete')`,
+        [session.id, role, content],
+      );
+    }
+    const turn = await chat.beginTurn(userId, session.id, 'new question');
+    expect(shape(turn.prompt)).toEqual([
+      ['system', 'Be brief.'],
+      ['human', 'old question'],
+      ['ai', 'old answer'],
+      ['human', 'new question'],
+    ]);
+    const detail = await chat.getSessionDetail(userId, session.id, { limit: 10 });
+    expect(detail.messages.map((m) => m.content)).toEqual(['old question', 'old answer', 'new question', '']);
+  });
+});

@@ -1,0 +1,197 @@
+// /api/chat SSE routes: send a message and stream the answer, resume an answer (Last-Event-ID / ?after=N), stop it.
+import { editMessageRequestSchema, idParamSchema, messageParamSchema, sendMessageRequestSchema } from '@chatbot/shared';
+import { type Context, Hono } from 'hono';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import type { AppContext } from '../../context.js';
+import type { AppEnv } from '../../http/app-env.js';
+import { AppError } from '../../http/app-error.js';
+import { requireAuth } from '../../http/middleware/auth.js';
+import { validate } from '../../http/validate.js';
+import { EventQueue } from './event-queue.js';
+import type { BegunAnswer, ChatTurns, GenerationManager, StreamEvent, Unsubscribe } from './generation.manager.js';
+
+/** A comment line this often keeps proxies and clients from giving up on a quiet stream. */
+const SSE_HEARTBEAT_MS = 15_000;
+
+function parseAfter(raw: string | undefined, field: string): number {
+  if (raw === undefined || raw === '') return 0;
+  if (!/^\d{1,10}$/.test(raw.trim()))
+    throw new AppError('VALIDATION_ERROR', 400, `${field} must be a whole number`, field);
+  return Number(raw.trim());
+}
+
+/**
+ * One SSE event, byte for byte what hono's writeSSE writes (`event:`, `data:`, `id:` lines), without its per-event
+ * callback resolution: JSON.stringify never emits a line break, so the data is always one `data:` line.
+ */
+function sseEvent(event: string, id: number, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\nid: ${id}\n\n`;
+}
+
+/**
+ * Writes the events of one answer until its `done` or `error`, then ends the response. A client that goes away
+ * only unsubscribes: the answer goes on and is stored.
+ */
+async function pipeEvents(
+  stream: SSEStreamingApi,
+  queue: EventQueue<StreamEvent>,
+  unsubscribe: Unsubscribe,
+  after: number,
+) {
+  let lastId = after;
+  stream.onAbort(() => {
+    unsubscribe();
+    queue.close();
+  });
+  const heartbeat = setInterval(() => {
+    stream.write(': heartbeat\n\n').catch(() => {});
+  }, SSE_HEARTBEAT_MS);
+  try {
+    // Every event already waiting goes out in one write: a client that fell behind (a busy process, a slow
+    // network) catches up with one socket write instead of one per chunk. A client keeping up gets each at once.
+    let ended = false;
+    while (!ended) {
+      let ev = await queue.next();
+      if (!ev) break;
+      let text = '';
+      for (; ev; ev = queue.poll()) {
+        if (ev.type === 'chunk') {
+          lastId = ev.seq;
+          text += sseEvent('chunk', ev.seq, { content: ev.content });
+          continue;
+        }
+        text +=
+          ev.type === 'done'
+            ? sseEvent('done', lastId + 1, { messageId: ev.messageId, assistantMessage: ev.assistantMessage })
+            : sseEvent('error', lastId + 1, { message: ev.message, code: ev.code });
+        ended = true;
+        break;
+      }
+      await stream.write(text);
+    }
+  } catch {
+    // The client is gone mid-write; the generation does not depend on it.
+  } finally {
+    clearInterval(heartbeat);
+    unsubscribe();
+    queue.close();
+  }
+}
+
+export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: GenerationManager) {
+  const app = new Hono<AppEnv>();
+  // Per route, not app.use: a sub-app's middleware would also run on the chat routes mounted on the same prefix.
+  const auth = requireAuth(ctx.tokens);
+
+  // Everything that can fail before the answer starts (validation, ownership, 409, 429) is an ordinary JSON error.
+  app.post(
+    '/sessions/:id/messages/stream',
+    auth,
+    validate('param', idParamSchema),
+    validate('json', sendMessageRequestSchema),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { content } = c.req.valid('json');
+      const user = c.get('user');
+      const queue = new EventQueue<StreamEvent>();
+      // beginTurn checks ownership (404/403), the rate limit (429) and one answer at a time (409).
+      const turn = await generations.start(user.id, id, content, (ev) => queue.push(ev));
+      c.header('X-Accel-Buffering', 'no');
+      return streamSSE(c, async (stream) => {
+        await stream.writeSSE({
+          event: 'message',
+          id: '0',
+          data: JSON.stringify({ userMessage: turn.userMessage, assistantMessageId: turn.assistantMessage.id }),
+        });
+        await pipeEvents(stream, queue, turn.unsubscribe, 0);
+      });
+    },
+  );
+
+  /**
+   * Streams an answer another way of beginning stores (edit, regenerate) exactly like a new message's: `message`
+   * (the user message the answer replies to), chunks, then `done` or `error`.
+   */
+  const streamBegun = async (
+    c: Context<AppEnv>,
+    userId: number,
+    sessionId: number,
+    begin: () => Promise<BegunAnswer & { repliesTo?: BegunAnswer['userMessage'] }>,
+  ) => {
+    const queue = new EventQueue<StreamEvent>();
+    let repliesTo: BegunAnswer['userMessage'];
+    const turn = await generations.startWith(
+      userId,
+      sessionId,
+      async () => {
+        const begun = await begin();
+        repliesTo = begun.userMessage ?? begun.repliesTo;
+        return begun;
+      },
+      (ev) => queue.push(ev),
+    );
+    c.header('X-Accel-Buffering', 'no');
+    return streamSSE(c, async (stream) => {
+      await stream.writeSSE({
+        event: 'message',
+        id: '0',
+        data: JSON.stringify({ userMessage: repliesTo, assistantMessageId: turn.assistantMessage.id }),
+      });
+      await pipeEvents(stream, queue, turn.unsubscribe, 0);
+    });
+  };
+
+  app.post('/sessions/:id/messages/:messageId/regenerate/stream', auth, validate('param', messageParamSchema), (c) => {
+    const { id, messageId } = c.req.valid('param');
+    const userId = c.get('user').id;
+    return streamBegun(c, userId, id, () => chat.beginRegenerate(userId, id, messageId));
+  });
+
+  app.post(
+    '/sessions/:id/messages/:messageId/edit/stream',
+    auth,
+    validate('param', messageParamSchema),
+    validate('json', editMessageRequestSchema),
+    (c) => {
+      const { id, messageId } = c.req.valid('param');
+      const { content } = c.req.valid('json');
+      const userId = c.get('user').id;
+      return streamBegun(c, userId, id, () => chat.beginEdit(userId, id, messageId, content));
+    },
+  );
+
+  // Resume: chunks after Last-Event-ID (or ?after=N), then live; nothing in progress: the latest answer's `done`.
+  app.get('/sessions/:id/stream', auth, validate('param', idParamSchema), async (c) => {
+    const { id } = c.req.valid('param');
+    const user = c.get('user');
+    const header = c.req.header('last-event-id');
+    const after =
+      header !== undefined ? parseAfter(header, 'Last-Event-ID') : parseAfter(c.req.query('after'), 'after');
+    await chat.requireOwnedSession(user.id, id);
+    const queue = new EventQueue<StreamEvent>();
+    const followed = await generations.follow(id, after, (ev) => queue.push(ev));
+    if (followed.kind === 'none') throw new AppError('NOT_FOUND', 404, 'This session has no answer yet');
+    if (followed.kind === 'stored') {
+      const m = followed.message;
+      queue.push({
+        type: 'done',
+        messageId: m.id,
+        status: m.status === 'streaming' ? 'stopped' : m.status,
+        assistantMessage: m,
+      });
+    }
+    const unsubscribe = followed.kind === 'live' ? followed.unsubscribe : () => {};
+    c.header('X-Accel-Buffering', 'no');
+    return streamSSE(c, (stream) => pipeEvents(stream, queue, unsubscribe, after));
+  });
+
+  // Stop from any process: the owner aborts the model call and stores the text so far as 'stopped'.
+  app.post('/sessions/:id/stop', auth, validate('param', idParamSchema), async (c) => {
+    const { id } = c.req.valid('param');
+    await chat.requireOwnedSession(c.get('user').id, id);
+    const assistantMessage = await generations.stop(id);
+    return c.json({ messageId: assistantMessage.id, assistantMessage });
+  });
+
+  return app;
+}

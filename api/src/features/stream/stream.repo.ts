@@ -1,0 +1,169 @@
+// SQL of the streaming feature: the chunk log (stream_chunks), heartbeats, stop/progress notifications, recovery.
+import type { Message, MessageStatus } from '@chatbot/shared';
+import type pg from 'pg';
+
+/** PostgreSQL channels: new chunks of answers in progress, and stop requests for whichever process owns an answer. */
+export const STREAM_CHANNEL = 'chat_stream';
+export const STOP_CHANNEL = 'chat_stop';
+
+/** NOTIFY payloads are limited to 8000 bytes; this many [id, seq] pairs stay well below it. */
+const NOTIFY_BATCH = 300;
+
+export interface ChunkRow {
+  messageId: number;
+  seq: number;
+  content: string;
+}
+
+interface MessageRow {
+  id: number;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  model: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: Date | string;
+}
+
+function toMessage(r: MessageRow): Message {
+  const usage =
+    r.prompt_tokens !== null && r.completion_tokens !== null
+      ? {
+          promptTokens: r.prompt_tokens,
+          completionTokens: r.completion_tokens,
+          totalTokens: r.prompt_tokens + r.completion_tokens,
+        }
+      : null;
+  return {
+    id: r.id,
+    role: r.role,
+    content: r.content,
+    status: r.status,
+    createdAt: new Date(r.created_at).toISOString(),
+    model: r.model,
+    usage,
+  };
+}
+
+const MESSAGE_COLUMNS = 'id, role, content, status, model, prompt_tokens, completion_tokens, created_at';
+
+// Plain pg queries: arrays travel as one parameter each, and this is the hot path of every stream.
+export function createStreamRepo(pool: pg.Pool) {
+  return {
+    /**
+     * Appends chunks of every active answer in one INSERT and announces them (one NOTIFY per
+     * NOTIFY_BATCH answers) in the same statement, so followers never hear of a chunk not yet readable.
+     */
+    async appendChunks(rows: ChunkRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      const latest = new Map<number, number>();
+      for (const r of rows) latest.set(r.messageId, Math.max(latest.get(r.messageId) ?? 0, r.seq));
+      const pairs = [...latest];
+      const payloads: string[] = [];
+      for (let i = 0; i < pairs.length; i += NOTIFY_BATCH)
+        payloads.push(JSON.stringify(pairs.slice(i, i + NOTIFY_BATCH)));
+      await pool.query(
+        `with ins as (
+           insert into stream_chunks (message_id, seq, content)
+           select u.* from unnest($1::int[], $2::int[], $3::text[]) as u(message_id, seq, content)
+           -- An answer whose session was deleted meanwhile must not fail the batch of every other answer.
+           where exists (select 1 from messages m where m.id = u.message_id)
+           on conflict do nothing
+           returning 1
+         )
+         select pg_notify($4, p), (select count(*) from ins) from unnest($5::text[]) p`,
+        [rows.map((r) => r.messageId), rows.map((r) => r.seq), rows.map((r) => r.content), STREAM_CHANNEL, payloads],
+      );
+    },
+
+    /** Announces that answers ended (their final row is stored), so followers elsewhere stop waiting. */
+    async notifyEnded(messageIds: number[]): Promise<void> {
+      if (messageIds.length === 0) return;
+      await pool.query('select pg_notify($1, $2)', [STREAM_CHANNEL, JSON.stringify(messageIds.map((id) => [id, -1]))]);
+    },
+
+    async requestStop(messageId: number): Promise<void> {
+      await pool.query('select pg_notify($1, $2)', [STOP_CHANNEL, String(messageId)]);
+    },
+
+    async chunksAfter(messageId: number, after: number): Promise<{ seq: number; content: string }[]> {
+      const res = await pool.query<{ seq: number; content: string }>(
+        'select seq, content from stream_chunks where message_id = $1 and seq > $2 order by seq',
+        [messageId, after],
+      );
+      return res.rows;
+    },
+
+    async deleteChunks(messageIds: number[]): Promise<void> {
+      if (messageIds.length === 0) return;
+      await pool.query('delete from stream_chunks where message_id = any($1::int[])', [messageIds]);
+    },
+
+    /** Marks answers as alive, so no other process's recovery sweep takes them for orphans. */
+    async heartbeat(messageIds: number[]): Promise<void> {
+      if (messageIds.length === 0) return;
+      await pool.query("update messages set updated_at = now() where id = any($1::int[]) and status = 'streaming'", [
+        messageIds,
+      ]);
+    },
+
+    async getMessage(messageId: number): Promise<Message | undefined> {
+      const res = await pool.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [messageId]);
+      return res.rows[0] ? toMessage(res.rows[0]) : undefined;
+    },
+
+    async streamingMessageId(sessionId: number): Promise<number | undefined> {
+      const res = await pool.query<{ id: number }>(
+        "select id from messages where session_id = $1 and status = 'streaming' limit 1",
+        [sessionId],
+      );
+      return res.rows[0]?.id;
+    },
+
+    async latestAssistantMessage(sessionId: number): Promise<Message | undefined> {
+      const res = await pool.query<MessageRow>(
+        `select ${MESSAGE_COLUMNS} from messages where session_id = $1 and role = 'assistant' order by id desc limit 1`,
+        [sessionId],
+      );
+      return res.rows[0] ? toMessage(res.rows[0]) : undefined;
+    },
+
+    /**
+     * Answers left 'streaming' by a process that is gone (no heartbeat for `staleMs`) become 'stopped'
+     * with the text their chunk log holds; their chunks are then deleted. Returns the ids recovered.
+     */
+    async recoverOrphans(staleMs: number): Promise<number[]> {
+      const res = await pool.query<{ id: number }>(
+        `with orphans as (
+           select id from messages
+           where status = 'streaming' and updated_at < now() - make_interval(secs => $1)
+           for update skip locked
+         ), recovered as (
+           update messages m set
+             status = 'stopped',
+             updated_at = now(),
+             content = coalesce(
+               (select string_agg(c.content, '' order by c.seq) from stream_chunks c where c.message_id = m.id), '')
+           from orphans o where m.id = o.id
+           returning m.id
+         ), gone as (
+           delete from stream_chunks c using recovered r where c.message_id = r.id
+         )
+         select id from recovered`,
+        [staleMs / 1000],
+      );
+      return res.rows.map((r) => r.id);
+    },
+
+    /** Chunk logs of answers already stored, left behind when a process stopped before cleaning up. */
+    async deleteFinishedChunks(): Promise<void> {
+      await pool.query(
+        `delete from stream_chunks c using messages m
+         where m.id = c.message_id and m.status <> 'streaming' and m.updated_at < now() - interval '1 minute'`,
+      );
+    },
+  };
+}
+
+export type StreamRepo = ReturnType<typeof createStreamRepo>;

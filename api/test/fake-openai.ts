@@ -1,0 +1,271 @@
+// A fake OpenAI-compatible model server for tests: real HTTP on 127.0.0.1, scriptable replies, delays and failures.
+//
+// Usage:
+//   const fake = await startFakeOpenAI({ reply: 'Hello there', chunkDelayMs: 5 });
+//   createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+//   fake.setScript({ reply: (req) => `echo: ${lastUserText(req)}` });   // per test
+//   fake.setScript({ error: { status: 429, retryAfter: 7 } });           // every request fails
+//   fake.setScript({ failAfterChunks: 3 });                               // stream breaks after 3 content chunks
+//   expect(fake.requests.at(-1)?.body.messages).toEqual([...]);          // what the model was sent
+//   await fake.close();
+//
+// Speaks POST /v1/chat/completions (non-streaming JSON, or SSE `data: {chat.completion.chunk}` lines as OpenAI
+// sends them: a role chunk, one chunk per piece of text, a finish chunk, a usage chunk when
+// `stream_options.include_usage`, then `data: [DONE]`) and GET /v1/models.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface FakeChatMessage {
+  role: string;
+  // biome-ignore lint/suspicious/noExplicitAny: content may be a string or an array of parts, as in OpenAI's API
+  content: any;
+  name?: string;
+}
+
+export interface FakeChatRequest {
+  model: string;
+  messages: FakeChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean } | null;
+  temperature?: number;
+  [key: string]: unknown;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body (undefined for GET). */
+  body: FakeChatRequest;
+  at: number;
+}
+
+export interface FakeScript {
+  /** The answer: a text, or made from the request. Default: `Echo: <last user message>`. */
+  reply?: string | ((req: FakeChatRequest) => string);
+  /** How a streamed answer is cut: 'token' (a word with its trailing space, the default), 'char', or a chunk length. */
+  chunkBy?: 'token' | 'char' | number;
+  /** Delay before each content chunk after the first one, in ms. */
+  chunkDelayMs?: number;
+  /** Delay before the first byte of the answer (headers included), in ms. */
+  firstChunkDelayMs?: number;
+  /** Answer every request with this HTTP error (OpenAI's error body). `retryAfter` sets the Retry-After header (seconds). */
+  error?: { status: number; message?: string; code?: string; retryAfter?: number };
+  /** Apply `error` only to the next N requests, then answer normally (to exercise retries). */
+  errorTimes?: number;
+  /** Never answer (the connection stays open until the client gives up or the server closes). */
+  hang?: boolean;
+  /** Streaming: cut the connection after this many content chunks. */
+  failAfterChunks?: number;
+  /** Streaming: send a chunk that is not JSON after this many content chunks. */
+  malformedAfterChunks?: number;
+  /** The usage reported; default: counted roughly from the request and the answer. */
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
+
+export interface FakeOpenAI {
+  /** Base URL including `/v1`, ready for OPENAI_BASE_URL. */
+  url: string;
+  /** Every request received, oldest first (GET /v1/models included). */
+  requests: RecordedRequest[];
+  /** Only the chat completion requests. */
+  chatRequests(): RecordedRequest[];
+  /** Replaces the script (not merged with the previous one). */
+  setScript(script: FakeScript): void;
+  close(): Promise<void>;
+}
+
+/** The text of the last user message of a request (string content, or the text parts joined). */
+export function lastUserText(req: FakeChatRequest): string {
+  const last = [...req.messages].reverse().find((m) => m.role === 'user');
+  return last ? contentText(last.content) : '';
+}
+
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((p) => (p && typeof p === 'object' && 'text' in p ? String(p.text) : '')).join('');
+  }
+  return '';
+}
+
+function splitReply(text: string, by: FakeScript['chunkBy']): string[] {
+  if (text === '') return [];
+  if (by === 'char') return Array.from(text);
+  if (typeof by === 'number' && by > 0) {
+    const out: string[] = [];
+    for (let i = 0; i < text.length; i += by) out.push(text.slice(i, i + by));
+    return out;
+  }
+  return text.match(/\s*\S+\s*/g) ?? [text];
+}
+
+/** A rough, deterministic count (≈ 4 characters a token), enough for tests to see usage recorded. */
+function roughTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function startFakeOpenAI(initial: FakeScript = {}): Promise<FakeOpenAI> {
+  let script: FakeScript = initial;
+  let errorsLeft = initial.errorTimes ?? Number.POSITIVE_INFINITY;
+  let seq = 0;
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = (req.url ?? '/').split('?')[0]!;
+    let body = {} as FakeChatRequest;
+    if (raw) {
+      try {
+        body = JSON.parse(raw) as FakeChatRequest;
+      } catch {
+        return sendJson(res, 400, { error: { message: 'Invalid JSON body', type: 'invalid_request_error' } });
+      }
+    }
+    requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now() });
+
+    if (req.method === 'GET' && path === '/v1/models') {
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: 'fake-model', object: 'model', created: 1_700_000_000, owned_by: 'fake' }],
+      });
+    }
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      return sendJson(res, 404, {
+        error: { message: `Unknown route ${req.method} ${path}`, type: 'invalid_request_error' },
+      });
+    }
+
+    const s = script;
+    if (s.hang) return; // keep the socket open; close() or the client ends it
+    if (s.firstChunkDelayMs) await sleep(s.firstChunkDelayMs);
+    if (s.error && errorsLeft > 0) {
+      errorsLeft--;
+      const headers: Record<string, string> = {};
+      if (s.error.retryAfter !== undefined) headers['retry-after'] = String(s.error.retryAfter);
+      return sendJson(
+        res,
+        s.error.status,
+        {
+          error: {
+            message: s.error.message ?? `Fake provider error ${s.error.status}`,
+            type:
+              s.error.status === 429 ? 'requests' : s.error.status === 401 ? 'invalid_request_error' : 'server_error',
+            param: null,
+            code: s.error.code ?? (s.error.status === 429 ? 'rate_limit_exceeded' : null),
+          },
+        },
+        headers,
+      );
+    }
+
+    const text = typeof s.reply === 'function' ? s.reply(body) : (s.reply ?? `Echo: ${lastUserText(body)}`);
+    const id = `chatcmpl-fake${++seq}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = body.model ?? 'fake-model';
+    const promptText = (body.messages ?? []).map((m) => contentText(m.content)).join('\n');
+    const usage = s.usage ?? { prompt_tokens: roughTokens(promptText), completion_tokens: roughTokens(text) };
+    const fullUsage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+
+    if (!body.stream) {
+      return sendJson(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage: fullUsage,
+        system_fingerprint: 'fp_fake',
+      });
+    }
+
+    const withUsage = body.stream_options?.include_usage === true;
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      system_fingerprint: 'fp_fake',
+      choices,
+      ...(withUsage ? { usage: null } : {}),
+      ...extra,
+    });
+    const write = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    write(
+      chunk([
+        { index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null },
+      ]),
+    );
+    const pieces = splitReply(text, s.chunkBy);
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0 && s.chunkDelayMs) await sleep(s.chunkDelayMs);
+      if (res.destroyed) return;
+      if (s.failAfterChunks !== undefined && i >= s.failAfterChunks) {
+        // What was written still arrives; then the connection ends without the stream's end, as a crash would.
+        res.socket?.destroySoon();
+        return;
+      }
+      if (s.malformedAfterChunks !== undefined && i >= s.malformedAfterChunks) {
+        write('{"id":"broken", this is not json');
+        res.end();
+        return;
+      }
+      write(chunk([{ index: 0, delta: { content: pieces[i] }, logprobs: null, finish_reason: null }]));
+    }
+    write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]));
+    if (withUsage) write(chunk([], { usage: fullUsage }));
+    write('[DONE]');
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions'),
+    setScript(next) {
+      script = next;
+      errorsLeft = next.errorTimes ?? Number.POSITIVE_INFINITY;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

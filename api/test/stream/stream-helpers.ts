@@ -1,0 +1,223 @@
+// Helpers for the streaming tests: a real port (HTTP + WebSocket), users and sessions, an SSE reader and a WebSocket client.
+import type { AddressInfo } from 'node:net';
+import { type SseEvent, sseEventSchema, type WsServerMessage, wsServerMessageSchema } from '@chatbot/shared';
+import { serve } from '@hono/node-server';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { AppInstance } from '../../src/app.js';
+
+export interface Served {
+  baseUrl: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Serves an app on 127.0.0.1 (port 0) with a `ws` server for upgrades, as main.ts does. */
+export async function serveApp(instance: AppInstance): Promise<Served> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  let resolveAddr: (a: AddressInfo) => void = () => {};
+  const addr = new Promise<AddressInfo>((r) => {
+    resolveAddr = r;
+  });
+  const server = serve(
+    { fetch: instance.app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } },
+    (info) => resolveAddr(info),
+  );
+  const { port } = await addr;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A user straight in the database, with a token from the app's token service. */
+export async function createUser(instance: AppInstance, name: string): Promise<{ id: number; token: string }> {
+  const res = await instance.ctx.database.pool.query<{ id: number }>(
+    'insert into users (username, email, password_hash) values ($1, $2, $3) returning id',
+    [name, `${name}@example.com`, 'not-a-real-hash'],
+  );
+  const id = res.rows[0]!.id;
+  const { accessToken } = await instance.ctx.tokens.issue(id);
+  return { id, token: accessToken };
+}
+
+export async function createSession(instance: AppInstance, userId: number, title = 'Test'): Promise<number> {
+  const res = await instance.ctx.database.pool.query<{ id: number }>(
+    'insert into chat_sessions (user_id, title) values ($1, $2) returning id',
+    [userId, title],
+  );
+  return res.rows[0]!.id;
+}
+
+export async function messageRows(instance: AppInstance, sessionId: number) {
+  const res = await instance.ctx.database.pool.query<{ id: number; role: string; content: string; status: string }>(
+    'select id, role, content, status from messages where session_id = $1 order by id',
+    [sessionId],
+  );
+  return res.rows;
+}
+
+/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Reads an SSE response event by event (validated with the shared schema), as they arrive. */
+export class SseReader {
+  private buffer = '';
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  /** Comment lines seen (heartbeats). */
+  comments = 0;
+
+  constructor(readonly res: Response) {
+    if (!res.body) throw new Error('no body');
+    this.reader = res.body.getReader();
+  }
+
+  /** The next event, or undefined at the end of the stream. */
+  async next(): Promise<SseEvent | undefined> {
+    for (;;) {
+      const cut = this.buffer.indexOf('\n\n');
+      if (cut >= 0) {
+        const block = this.buffer.slice(0, cut);
+        this.buffer = this.buffer.slice(cut + 2);
+        const fields: Record<string, string> = {};
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) {
+            this.comments++;
+            continue;
+          }
+          const i = line.indexOf(':');
+          const key = i < 0 ? line : line.slice(0, i);
+          const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+          if (key === 'data') data.push(value);
+          else fields[key] = value;
+        }
+        if (!fields.event && data.length === 0) continue;
+        return sseEventSchema.parse({ event: fields.event, id: Number(fields.id), data: JSON.parse(data.join('\n')) });
+      }
+      const { value, done } = await this.reader.read();
+      if (done) return undefined;
+      this.buffer += this.decoder.decode(value, { stream: true });
+    }
+  }
+
+  /** Every remaining event until the stream ends. */
+  async rest(): Promise<SseEvent[]> {
+    const out: SseEvent[] = [];
+    for (let ev = await this.next(); ev; ev = await this.next()) out.push(ev);
+    return out;
+  }
+
+  async cancel() {
+    await this.reader.cancel().catch(() => {});
+  }
+}
+
+export async function postStream(
+  baseUrl: string,
+  sessionId: number,
+  token: string,
+  content: string,
+  signal?: AbortSignal,
+) {
+  return fetch(`${baseUrl}/api/chat/sessions/${sessionId}/messages/stream`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ content }),
+    signal,
+  });
+}
+
+/** A `ws` client that queues what the server sends (validated with the shared schema). */
+export class WsClient {
+  private readonly queue: WsServerMessage[] = [];
+  private waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | undefined;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.queue.push(wsServerMessageSchema.parse(JSON.parse(String(data))));
+      this.wake();
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: String(reason) };
+      this.wake();
+    });
+  }
+
+  private wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      const client = new WsClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error('refused'), { status: res.statusCode })),
+      );
+      ws.once('error', reject);
+    });
+  }
+
+  /** Status code of a refused upgrade. */
+  static async refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
+    try {
+      const c = await WsClient.open(url, headers);
+      c.ws.close();
+      return 101;
+    } catch (err) {
+      return (err as { status?: number }).status ?? 0;
+    }
+  }
+
+  send(msg: unknown) {
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /** The next message from the server. */
+  async next(timeoutMs = 5_000): Promise<WsServerMessage> {
+    const end = Date.now() + timeoutMs;
+    while (this.queue.length === 0) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code})`);
+      const left = end - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a WebSocket message');
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, left);
+      });
+    }
+    return this.queue.shift()!;
+  }
+
+  /** Messages until (and including) a `done` or `error`. */
+  async untilEnd(timeoutMs = 10_000): Promise<WsServerMessage[]> {
+    const out: WsServerMessage[] = [];
+    for (;;) {
+      const m = await this.next(timeoutMs);
+      out.push(m);
+      if (m.type === 'done' || m.type === 'error') return out;
+    }
+  }
+
+  close() {
+    this.ws.close();
+  }
+}

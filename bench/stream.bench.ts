@@ -1,0 +1,466 @@
+// Streaming benchmark: the app (its own process) against the repo's fake OpenAI-compatible server with a fixed token
+// delay, for 1, 100 and 1000 concurrent streams over SSE and WebSocket, compared with clients reading the fake directly.
+// Reports time to first chunk and per-chunk latency added by the app, chunks lost, memory per open stream and the app's
+// event-loop lag. The clients (this process), the app and the fake model each have their own process and event loop,
+// as in production, so none starves another. Loopback only; a full run takes about two minutes.
+import { type ChildProcess, fork } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { connectDatabase } from '../api/src/db/client.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
+import { runMigrations } from '../api/src/db/migrate.js';
+
+export interface StreamBenchOptions {
+  levels: number[];
+  /** Tokens per answer and the fake server's delay between them. */
+  tokens: number;
+  tokenDelayMs: number;
+  /** Streams start spread evenly over this long (a burst of 1000 in one tick measures the pool queue, not streaming). */
+  rampMs: number;
+  /** A run that takes longer than this counts its missing chunks as lost. */
+  runTimeoutMs: number;
+}
+
+// 100 tokens every 30 ms: each answer lasts 3 s, so with a 1 s ramp all streams of a run are open at once.
+const DEFAULTS: StreamBenchOptions = {
+  levels: [1, 100, 1000],
+  tokens: 100,
+  tokenDelayMs: 30,
+  rampMs: 1_000,
+  runTimeoutMs: 60_000,
+};
+
+type Transport = 'direct' | 'sse' | 'ws';
+
+interface StreamResult {
+  content: string;
+  startedAt: number;
+  firstChunkAt?: number;
+  arrivals: number[];
+  text: string;
+  error?: string;
+}
+
+export interface RunReport {
+  transport: Transport;
+  streams: number;
+  ttfcP50Ms: number;
+  ttfcP99Ms: number;
+  /** From the client's request to the model request arriving at the fake: the app's start path (clocks of two processes). */
+  toModelP50Ms: number;
+  chunkLatencyP50Ms: number;
+  chunkLatencyP99Ms: number;
+  /** Against the direct (baseline) run with the same number of streams. */
+  addedTtfcP50Ms?: number;
+  addedChunkP50Ms?: number;
+  chunksExpected: number;
+  chunksLost: number;
+  failedStreams: number;
+  /** The first distinct errors of failed streams. */
+  errors: string[];
+  /** CPU time the app process spent per stream (user + system), whatever else the machine was running. */
+  appCpuMsPerStream?: number;
+  /** Answers in progress in the app when memory was sampled (all of them, if the streams overlapped). */
+  openAtSample?: number;
+  wallMs: number;
+  rssPerStreamKb?: number;
+  heapPerStreamKb?: number;
+  lagP50Ms?: number;
+  lagP99Ms?: number;
+  lagMaxMs?: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const round = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? undefined : Math.round(n * 100) / 100);
+
+/** The answer the fake gives: `tokens` words, so `tokens` chunks. */
+function replyText(tokens: number): string {
+  return Array.from({ length: tokens }, (_, i) => `w${i}`).join(' ');
+}
+
+// ——— the app and the fake model, each in its own process ———
+
+interface Child<Ready> {
+  ready: Ready;
+  ask<T>(msg: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+type AppProcess = Child<{ port: number }>;
+type FakeProcess = Child<{ url: string }>;
+
+async function startChild<Ready>(file: string, env: Record<string, string>): Promise<Child<Ready>> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const child: ChildProcess = fork(path.join(here, file), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let seq = 0;
+  const waiting = new Map<number, (v: unknown) => void>();
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+    child.on('message', (m: { ready?: boolean; id?: number }) => {
+      if (m.ready) resolve(m as Ready);
+      else if (m.id !== undefined) waiting.get(m.id)?.(m);
+    });
+  });
+  const ask = <T>(msg: Record<string, unknown>) => {
+    const id = ++seq;
+    return new Promise<T>((resolve) => {
+      waiting.set(id, (v) => resolve(v as T));
+      child.send({ ...msg, id });
+    });
+  };
+  return {
+    ready,
+    ask,
+    async stop() {
+      await Promise.race([ask({ op: 'stop' }), new Promise((r) => setTimeout(r, 5_000))]);
+      child.kill();
+    },
+  };
+}
+
+// ——— clients ———
+
+/** Reads `data:`-style event streams as they arrive; calls onEvent(event, data) per event. */
+async function readSse(res: Response, onEvent: (event: string, data: string) => boolean | undefined): Promise<void> {
+  if (!res.body) throw new Error('no body');
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let cut = buffer.indexOf('\n\n');
+    while (cut >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      if (data.length && onEvent(event, data.join('\n'))) {
+        await reader.cancel();
+        return;
+      }
+      cut = buffer.indexOf('\n\n');
+    }
+  }
+}
+
+function record(r: StreamResult, content: string) {
+  const t = now();
+  r.firstChunkAt ??= t;
+  r.arrivals.push(t);
+  r.text += content;
+}
+
+async function directStream(fakeUrl: string, content: string): Promise<StreamResult> {
+  const r: StreamResult = { content, startedAt: now(), arrivals: [], text: '' };
+  const res = await fetch(`${fakeUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    body: JSON.stringify({ model: 'fake-model', stream: true, messages: [{ role: 'user', content }] }),
+  });
+  await readSse(res, (_event, data) => {
+    if (data === '[DONE]') return true;
+    const piece = (JSON.parse(data) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content;
+    if (piece) record(r, piece);
+    return undefined;
+  });
+  return r;
+}
+
+async function sseStream(base: string, token: string, sessionId: number, content: string): Promise<StreamResult> {
+  const r: StreamResult = { content, startedAt: now(), arrivals: [], text: '' };
+  const res = await fetch(`${base}/api/chat/sessions/${sessionId}/messages/stream`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ content }),
+  });
+  if (res.status !== 200) {
+    r.error = `HTTP ${res.status}`;
+    await res.body?.cancel();
+    return r;
+  }
+  await readSse(res, (event, data) => {
+    if (event === 'chunk') record(r, (JSON.parse(data) as { content: string }).content);
+    if (event === 'error') r.error = data;
+    return event === 'done' || event === 'error';
+  });
+  return r;
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function wsStream(ws: WebSocket, content: string): Promise<StreamResult> {
+  const r: StreamResult = { content, startedAt: now(), arrivals: [], text: '' };
+  return new Promise((resolve) => {
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw)) as { type: string; content?: string; message?: string };
+      if (m.type === 'chunk') record(r, m.content ?? '');
+      if (m.type === 'error') r.error = m.message;
+      if (m.type === 'done' || m.type === 'error') resolve(r);
+    });
+    ws.once('close', () => resolve(r));
+    ws.send(JSON.stringify({ type: 'message', content }));
+  });
+}
+
+// ——— one run ———
+
+function summarize(
+  transport: Transport,
+  results: StreamResult[],
+  receivedAt: Map<string, number>,
+  opts: StreamBenchOptions,
+  wallMs: number,
+): RunReport {
+  // receivedAt: when the fake received each question; its chunk i leaves about i × delay later.
+  const expectedText = replyText(opts.tokens);
+  const ttfc: number[] = [];
+  const latencies: number[] = [];
+  const toModel: number[] = [];
+  let lost = 0;
+  let failed = 0;
+  const errors = new Set<string>();
+  for (const r of results) {
+    if (r.error && errors.size < 3) errors.add(r.error.slice(0, 200));
+    if (r.firstChunkAt !== undefined) ttfc.push(r.firstChunkAt - r.startedAt);
+    const at = receivedAt.get(r.content);
+    if (at !== undefined) {
+      toModel.push(at - r.startedAt);
+      r.arrivals.forEach((t, i) => {
+        latencies.push(t - (at + i * opts.tokenDelayMs));
+      });
+    }
+    const missing = r.text === expectedText ? 0 : Math.max(1, opts.tokens - r.arrivals.length);
+    lost += missing;
+    if (r.error || missing) failed++;
+  }
+  return {
+    transport,
+    streams: results.length,
+    ttfcP50Ms: percentile(ttfc, 50),
+    ttfcP99Ms: percentile(ttfc, 99),
+    toModelP50Ms: percentile(toModel, 50),
+    chunkLatencyP50Ms: percentile(latencies, 50),
+    chunkLatencyP99Ms: percentile(latencies, 99),
+    chunksExpected: results.length * opts.tokens,
+    chunksLost: lost,
+    failedStreams: failed,
+    errors: [...errors],
+    wallMs,
+  };
+}
+
+function bounded<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return Promise.race([work, new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
+}
+
+async function run(
+  transport: Transport,
+  n: number,
+  ctx: { fake: FakeProcess; app: AppProcess; token: string; sessions: number[]; opts: StreamBenchOptions },
+): Promise<RunReport> {
+  const { fake, app, opts } = ctx;
+  // Forgets the requests of earlier runs.
+  await fake.ask({ op: 'requests' });
+  const sessions = ctx.sessions.splice(0, n);
+  const contents = sessions.map((s, i) => `bench ${transport} ${n} ${i} ${s}`);
+  const port = app.ready.port;
+  const base = `http://127.0.0.1:${port}`;
+  // Sockets are opened before the run (a browser keeps its socket open), 50 at a time.
+  const sockets: WebSocket[] = [];
+  if (transport === 'ws') {
+    for (let i = 0; i < sessions.length; i += 50) {
+      const batch = sessions.slice(i, i + 50);
+      sockets.push(
+        ...(await Promise.all(
+          batch.map((s) => openSocket(`ws://127.0.0.1:${port}/api/chat/ws/${s}?token=${ctx.token}`)),
+        )),
+      );
+    }
+  }
+  const before = await app.ask<{ rss: number; heapUsed: number; cpuMs: number }>({ op: 'mark' });
+
+  let peak: { rss: number; heapUsed: number; active: number } | undefined;
+  const started = now();
+  const ramp = n > 1 ? opts.rampMs : 0;
+  const startOne = (content: string, i: number) =>
+    transport === 'direct'
+      ? directStream(fake.ready.url, content)
+      : transport === 'sse'
+        ? sseStream(base, ctx.token, sessions[i]!, content)
+        : wsStream(sockets[i]!, content);
+  const streams = contents.map(async (content, i) => {
+    if (ramp) await new Promise((r) => setTimeout(r, (i * ramp) / n));
+    return startOne(content, i);
+  });
+  // Memory is read while every stream is open: after the ramp, a second into the (3 s) answers.
+  const sampler = (async () => {
+    if (transport === 'direct') return;
+    await new Promise((r) => setTimeout(r, ramp + 1_000));
+    peak = await app.ask({ op: 'sample' });
+  })();
+  const empty = (content: string): StreamResult => ({
+    content,
+    startedAt: started,
+    arrivals: [],
+    text: '',
+    error: 'timeout',
+  });
+  const results = await Promise.all(
+    streams.map((p, i) =>
+      bounded(
+        p.catch((err: Error & { cause?: { code?: string } }) => ({
+          ...empty(contents[i]!),
+          // fetch() says only "fetch failed"; the cause says why (refused, reset, connect timeout…).
+          error: err.cause?.code ? `${err.message} (${err.cause.code})` : err.message,
+        })),
+        opts.runTimeoutMs,
+        empty(contents[i]!),
+      ),
+    ),
+  );
+  const wallMs = now() - started;
+  await sampler;
+  const after =
+    transport === 'direct'
+      ? undefined
+      : await app.ask<{ lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; cpuMs: number }>({ op: 'sample' });
+  for (const s of sockets) s.terminate();
+  const arrived = await fake.ask<{ arrived: [string, number][] }>({ op: 'requests' });
+  const report = summarize(transport, results, new Map(arrived.arrived), opts, wallMs);
+  if (peak && after) {
+    report.openAtSample = peak.active;
+    report.appCpuMsPerStream = (after.cpuMs - before.cpuMs) / n;
+    report.rssPerStreamKb = (peak.rss - before.rss) / n / 1024;
+    report.heapPerStreamKb = (peak.heapUsed - before.heapUsed) / n / 1024;
+    report.lagP50Ms = after.lagP50Ms;
+    report.lagP99Ms = after.lagP99Ms;
+    report.lagMaxMs = after.lagMaxMs;
+  }
+  return report;
+}
+
+function table(reports: RunReport[]): string {
+  const cols: [string, (r: RunReport) => unknown][] = [
+    ['transport', (r) => r.transport],
+    ['streams', (r) => r.streams],
+    ['ttfc p50', (r) => round(r.ttfcP50Ms)],
+    ['ttfc p99', (r) => round(r.ttfcP99Ms)],
+    ['+ttfc p50', (r) => round(r.addedTtfcP50Ms)],
+    ['to model p50', (r) => round(r.toModelP50Ms)],
+    ['chunk p50', (r) => round(r.chunkLatencyP50Ms)],
+    ['chunk p99', (r) => round(r.chunkLatencyP99Ms)],
+    ['+chunk p50', (r) => round(r.addedChunkP50Ms)],
+    ['lost', (r) => `${r.chunksLost}/${r.chunksExpected}`],
+    ['failed', (r) => r.failedStreams],
+    ['open', (r) => r.openAtSample],
+    ['cpu ms/stream', (r) => round(r.appCpuMsPerStream)],
+    ['rss KB/stream', (r) => round(r.rssPerStreamKb)],
+    ['heap KB/stream', (r) => round(r.heapPerStreamKb)],
+    ['lag p50', (r) => round(r.lagP50Ms)],
+    ['lag p99', (r) => round(r.lagP99Ms)],
+    ['lag max', (r) => round(r.lagMaxMs)],
+    ['wall ms', (r) => Math.round(r.wallMs)],
+  ];
+  const rows = [cols.map(([h]) => h), ...reports.map((r) => cols.map(([, f]) => String(f(r) ?? '-')))];
+  const widths = cols.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
+}
+
+export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}): Promise<RunReport[]> {
+  const opts = { ...DEFAULTS, ...partial };
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'chatbot-bench-pg-'));
+  chmodSync(dir, 0o755);
+  out(`streaming bench: ${opts.levels.join(', ')} streams; ${opts.tokens} tokens every ${opts.tokenDelayMs} ms`);
+  const pgServer = await startEmbeddedPostgres(path.join(dir, 'data'));
+  let fake: FakeProcess | undefined;
+  let app: AppProcess | undefined;
+  try {
+    fake = await startChild<{ url: string }>('stream.fake.ts', {
+      BENCH_TOKENS: String(opts.tokens),
+      BENCH_TOKEN_DELAY_MS: String(opts.tokenDelayMs),
+    });
+    const url = await ensureDatabase(pgServer.url, 'bench');
+    const db = connectDatabase(url, { max: 2 });
+    await runMigrations(db);
+    await db.close();
+    app = await startChild<{ port: number }>('stream.app.ts', {
+      NODE_ENV: 'production',
+      SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789',
+      DATABASE_URL: url,
+      DB_POOL_MAX: process.env.DB_POOL_MAX ?? '20',
+      // Failures are counted per stream in the report; a log line per failure would drown the table.
+      LOG_LEVEL: 'fatal',
+      CHAT_RATE_LIMIT_PER_MINUTE: '0',
+      OPENAI_BASE_URL: fake.ready.url,
+      OPENAI_API_KEY: 'bench',
+      OPENAI_MAX_RETRIES: '0',
+    });
+    // A fresh session for every stream of every run (direct runs take theirs too, unused) and the warm-up.
+    const total = opts.levels.reduce((a, b) => a + b, 0) * 3 + 1;
+    const setup = await app.ask<{ token: string; sessionIds: number[] }>({ op: 'setup', sessions: total });
+    const ctx = { fake, app, token: setup.token, sessions: setup.sessionIds, opts };
+    // Warm-up: the first answer loads LangChain and opens pools; it is not measured.
+    await run('sse', 1, { ...ctx, sessions: ctx.sessions.splice(0, 1) });
+    const reports: RunReport[] = [];
+    for (const n of opts.levels) {
+      const direct = await run('direct', n, ctx);
+      reports.push(direct);
+      for (const transport of ['sse', 'ws'] as const) {
+        const r = await run(transport, n, ctx);
+        r.addedTtfcP50Ms = r.ttfcP50Ms - direct.ttfcP50Ms;
+        r.addedChunkP50Ms = r.chunkLatencyP50Ms - direct.chunkLatencyP50Ms;
+        reports.push(r);
+        out(`  ${transport} × ${n}: ttfc p50 ${round(r.ttfcP50Ms)} ms, lost ${r.chunksLost}`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    }
+    out('');
+    out(table(reports));
+    for (const r of reports) {
+      if (r.errors.length) out(`${r.transport} × ${r.streams} errors: ${r.errors.join(' | ')}`);
+    }
+    out('(ms unless stated; + = added by the app over clients reading the fake server directly; lag = app event loop)');
+    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, 'stream.json');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ at: new Date().toISOString(), node: process.version, options: opts, reports }, null, 2)}\n`,
+    );
+    out(`written: ${path.relative(process.cwd(), file)}`);
+    return reports;
+  } finally {
+    await app?.stop();
+    await fake?.stop();
+    await pgServer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

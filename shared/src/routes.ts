@@ -1,0 +1,379 @@
+// The one route table of the Chatbot API: every route's method, path, auth, inputs, success and error statuses.
+// The SDK builds its URLs from it and the API's OpenAPI document is generated from it. It names schemas
+// (keys of sdk/schemas.ts) instead of importing them, so importing the table pulls no zod into a browser bundle.
+import type { ContractSchemas } from './sdk/schemas.js';
+
+export type SchemaName = keyof ContractSchemas;
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** OpenAPI style: `{id}` for a path parameter (Hono writes `:id`). */
+  path: string;
+  summary: string;
+  tag: 'health' | 'auth' | 'chat' | 'stream' | 'docs';
+  /** `bearer`: `Authorization: Bearer <token>`; `query-token`: `?token=` (the WebSocket handshake). */
+  auth: 'none' | 'bearer' | 'query-token';
+  params?: SchemaName;
+  query?: SchemaName;
+  body?: SchemaName;
+  /** The route reads `Last-Event-ID` (SSE resume). */
+  lastEventId?: boolean;
+  success: {
+    status: number;
+    description: string;
+    /** JSON body schema, or for `text/event-stream` the schema of each parsed event. */
+    schema?: SchemaName;
+    contentType?: 'application/json' | 'text/event-stream' | 'text/html' | 'text/plain' | 'text/markdown';
+    /** A route whose main answer is not JSON but that answers JSON on request (export with format=json). */
+    alsoJson?: SchemaName;
+  };
+  /** Every status this route answers with the error body (500 is added to every route by the generator). */
+  errors: readonly number[];
+}
+
+const AUTHED = [401] as const;
+const OWNED_SESSION = [400, 401, 403, 404] as const;
+
+export const routes = {
+  health: {
+    method: 'GET',
+    path: '/api/health',
+    summary: 'Liveness and the model provider in use',
+    tag: 'health',
+    auth: 'none',
+    success: { status: 200, description: 'The process runs', schema: 'healthResponseSchema' },
+    errors: [],
+  },
+  ready: {
+    method: 'GET',
+    path: '/api/ready',
+    summary: 'Readiness: the database answers',
+    tag: 'health',
+    auth: 'none',
+    success: { status: 200, description: 'Ready to serve', schema: 'readyResponseSchema' },
+    errors: [503],
+  },
+  openapi: {
+    method: 'GET',
+    path: '/api/openapi.json',
+    summary: 'This OpenAPI 3.1 document',
+    tag: 'docs',
+    auth: 'none',
+    success: { status: 200, description: 'The OpenAPI document' },
+    errors: [],
+  },
+  docs: {
+    method: 'GET',
+    path: '/api/docs',
+    summary: 'Interactive API documentation (HTML)',
+    tag: 'docs',
+    auth: 'none',
+    success: { status: 200, description: 'The documentation page', contentType: 'text/html' },
+    errors: [],
+  },
+  docsAsset: {
+    method: 'GET',
+    path: '/api/docs/{file}',
+    summary: 'A static file of the documentation page',
+    tag: 'docs',
+    auth: 'none',
+    success: { status: 200, description: 'The file', contentType: 'text/plain' },
+    errors: [404],
+  },
+  register: {
+    method: 'POST',
+    path: '/api/auth/register',
+    summary: 'Create an account',
+    tag: 'auth',
+    auth: 'none',
+    body: 'registerRequestSchema',
+    success: { status: 201, description: 'The new user', schema: 'userSchema' },
+    errors: [400, 409, 413, 429],
+  },
+  login: {
+    method: 'POST',
+    path: '/api/auth/login',
+    summary: 'Log in with a username or email; returns a bearer token',
+    tag: 'auth',
+    auth: 'none',
+    body: 'loginRequestSchema',
+    success: { status: 200, description: 'The access token', schema: 'loginResponseSchema' },
+    errors: [400, 401, 413, 429],
+  },
+  logout: {
+    method: 'POST',
+    path: '/api/auth/logout',
+    summary: 'Revoke this token',
+    tag: 'auth',
+    auth: 'bearer',
+    success: { status: 200, description: 'Logged out', schema: 'messageResponseSchema' },
+    errors: AUTHED,
+  },
+  me: {
+    method: 'GET',
+    path: '/api/auth/me',
+    summary: 'The logged-in user',
+    tag: 'auth',
+    auth: 'bearer',
+    success: { status: 200, description: 'The user', schema: 'userSchema' },
+    errors: AUTHED,
+  },
+  listSessions: {
+    method: 'GET',
+    path: '/api/chat/sessions',
+    summary: "The user's sessions, paged and sorted",
+    tag: 'chat',
+    auth: 'bearer',
+    query: 'sessionListQuerySchema',
+    success: { status: 200, description: 'A page of sessions', schema: 'sessionListResponseSchema' },
+    errors: [400, 401],
+  },
+  createSession: {
+    method: 'POST',
+    path: '/api/chat/sessions',
+    summary: 'Start a session',
+    tag: 'chat',
+    auth: 'bearer',
+    body: 'createSessionRequestSchema',
+    success: { status: 201, description: 'The new session', schema: 'sessionSchema' },
+    errors: [400, 401, 413],
+  },
+  getSession: {
+    method: 'GET',
+    path: '/api/chat/sessions/{id}',
+    summary: 'A session with its messages (latest first page, oldest first in the array; page back with `before`)',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    query: 'sessionDetailQuerySchema',
+    success: { status: 200, description: 'The session and a page of its messages', schema: 'sessionDetailSchema' },
+    errors: OWNED_SESSION,
+  },
+  updateSession: {
+    method: 'PATCH',
+    path: '/api/chat/sessions/{id}',
+    summary: 'Rename a session, change its settings (system prompt, model, temperature; null clears) or pin it',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    body: 'updateSessionRequestSchema',
+    success: { status: 200, description: 'The updated session', schema: 'sessionSchema' },
+    errors: [...OWNED_SESSION, 413],
+  },
+  deleteSession: {
+    method: 'DELETE',
+    path: '/api/chat/sessions/{id}',
+    summary: 'Delete a session and its messages',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    success: { status: 200, description: 'Deleted', schema: 'messageResponseSchema' },
+    errors: OWNED_SESSION,
+  },
+  sendMessage: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages',
+    summary: 'Send a message and wait for the whole answer',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    body: 'sendMessageRequestSchema',
+    success: { status: 201, description: 'The stored user message and answer', schema: 'sendMessageResponseSchema' },
+    errors: [...OWNED_SESSION, 409, 413, 429, 502],
+  },
+  regenerateMessage: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages/{messageId}/regenerate',
+    summary: 'A new answer beside assistant message {messageId} (the old one stays an alternative); waits for it',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'messageParamSchema',
+    success: {
+      status: 201,
+      description: 'The new answer, now on the current branch',
+      schema: 'branchTurnResponseSchema',
+    },
+    errors: [...OWNED_SESSION, 409, 429, 502],
+  },
+  editMessage: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages/{messageId}/edit',
+    summary: 'A new version of user message {messageId} and its answer (the earlier branch stays reachable)',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'messageParamSchema',
+    body: 'editMessageRequestSchema',
+    success: {
+      status: 201,
+      description: 'The new user message and its answer, now the current branch',
+      schema: 'branchTurnResponseSchema',
+    },
+    errors: [...OWNED_SESSION, 409, 413, 429, 502],
+  },
+  selectBranch: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages/{messageId}/select',
+    summary: 'Show (and continue) the branch through {messageId}, to its latest end',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'messageParamSchema',
+    success: { status: 200, description: 'The session along its new current branch', schema: 'sessionDetailSchema' },
+    errors: [...OWNED_SESSION, 409],
+  },
+  streamMessage: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages/stream',
+    summary: 'Send a message and stream the answer (SSE: message, chunk…, done | error)',
+    tag: 'stream',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    body: 'sendMessageRequestSchema',
+    success: {
+      status: 200,
+      description: 'Server-sent events; each `id:` line is the chunk sequence number',
+      schema: 'sseEventSchema',
+      contentType: 'text/event-stream',
+    },
+    errors: [...OWNED_SESSION, 409, 413, 429],
+  },
+  regenerateMessageStream: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages/{messageId}/regenerate/stream',
+    summary: 'Regenerate, streamed (SSE: message, chunk…, done | error)',
+    tag: 'stream',
+    auth: 'bearer',
+    params: 'messageParamSchema',
+    success: {
+      status: 200,
+      description: 'Server-sent events; `message` carries the user message being answered',
+      schema: 'sseEventSchema',
+      contentType: 'text/event-stream',
+    },
+    errors: [...OWNED_SESSION, 409, 429],
+  },
+  editMessageStream: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/messages/{messageId}/edit/stream',
+    summary: 'Edit a user message, streamed (SSE: message with the new version, chunk…, done | error)',
+    tag: 'stream',
+    auth: 'bearer',
+    params: 'messageParamSchema',
+    body: 'editMessageRequestSchema',
+    success: {
+      status: 200,
+      description: 'Server-sent events; `message` carries the new user message',
+      schema: 'sseEventSchema',
+      contentType: 'text/event-stream',
+    },
+    errors: [...OWNED_SESSION, 409, 413, 429],
+  },
+  resumeStream: {
+    method: 'GET',
+    path: '/api/chat/sessions/{id}/stream',
+    summary: 'Follow the answer in progress from after chunk N (Last-Event-ID or ?after=N)',
+    tag: 'stream',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    query: 'resumeQuerySchema',
+    lastEventId: true,
+    success: {
+      status: 200,
+      description: 'Server-sent events after chunk N; with no answer in progress, the latest answer as one `done`',
+      schema: 'sseEventSchema',
+      contentType: 'text/event-stream',
+    },
+    errors: OWNED_SESSION,
+  },
+  stopGeneration: {
+    method: 'POST',
+    path: '/api/chat/sessions/{id}/stop',
+    summary: 'Stop the answer in progress (its text so far is stored as stopped)',
+    tag: 'stream',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    success: { status: 200, description: 'The answer as stored after the stop', schema: 'stopResponseSchema' },
+    errors: OWNED_SESSION,
+  },
+  chatSocket: {
+    method: 'GET',
+    path: '/api/chat/ws/{sessionId}',
+    summary:
+      'WebSocket upgrade. Client sends wsClientMessage (message | stop | resume), server sends wsServerMessage (message | chunk | done | error)',
+    tag: 'stream',
+    auth: 'query-token',
+    params: 'sessionIdParamSchema',
+    query: 'wsQuerySchema',
+    success: {
+      status: 101,
+      description: 'Switching protocols; messages are JSON text frames',
+      schema: 'wsServerMessageSchema',
+    },
+    errors: [...OWNED_SESSION],
+  },
+  models: {
+    method: 'GET',
+    path: '/api/models',
+    summary: 'The models this server offers (the default first)',
+    tag: 'chat',
+    auth: 'bearer',
+    success: { status: 200, description: 'The models', schema: 'modelsResponseSchema' },
+    errors: AUTHED,
+  },
+  search: {
+    method: 'GET',
+    path: '/api/chat/search',
+    summary: "Full-text search over the user's session titles and messages (web-search syntax)",
+    tag: 'chat',
+    auth: 'bearer',
+    query: 'searchQuerySchema',
+    success: { status: 200, description: 'Ranked results with plain-text snippets', schema: 'searchResponseSchema' },
+    errors: [400, 401],
+  },
+  exportSession: {
+    method: 'GET',
+    path: '/api/chat/sessions/{id}/export',
+    summary: 'Download one session as Markdown or as the JSON transfer file',
+    tag: 'chat',
+    auth: 'bearer',
+    params: 'idParamSchema',
+    query: 'exportQuerySchema',
+    success: {
+      status: 200,
+      description: 'An attachment: a Markdown transcript, or with format=json the transfer file (application/json)',
+      contentType: 'text/markdown',
+      alsoJson: 'transferFileSchema',
+    },
+    errors: OWNED_SESSION,
+  },
+  exportAll: {
+    method: 'GET',
+    path: '/api/export',
+    summary: "All of the user's sessions as one JSON transfer file",
+    tag: 'chat',
+    auth: 'bearer',
+    success: { status: 200, description: 'The transfer file (an attachment)', schema: 'transferFileSchema' },
+    errors: AUTHED,
+  },
+  importData: {
+    method: 'POST',
+    path: '/api/import',
+    summary: 'Import a transfer file: a new session per imported one, all or nothing',
+    tag: 'chat',
+    auth: 'bearer',
+    body: 'transferFileSchema',
+    success: { status: 201, description: 'The new sessions', schema: 'importResponseSchema' },
+    errors: [400, 401, 413],
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof routes;
+
+/** The URL path of a route with its `{param}`s filled in (each encoded). */
+export function routePath(name: RouteName, params: Record<string, string | number> = {}): string {
+  return routes[name].path.replace(/\{(\w+)\}/g, (_m, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`routePath(${name}): missing parameter "${key}"`);
+    return encodeURIComponent(String(value));
+  });
+}

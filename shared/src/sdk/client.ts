@@ -1,0 +1,301 @@
+// createClient(): the typed Chatbot API client (REST, SSE iterators, WebSocket) built on the route table and platform APIs only.
+import type { LoginRequest, LoginResponse, RegisterRequest, User } from '../contracts/auth.js';
+import type {
+  BranchTurnResponse,
+  CreateSessionRequest,
+  SendMessageResponse,
+  Session,
+  SessionDetail,
+  SessionListResponse,
+  SessionSort,
+  UpdateSessionRequest,
+} from '../contracts/chat.js';
+import type { MessageResponse } from '../contracts/common.js';
+import type { HealthResponse } from '../contracts/health.js';
+import type { ModelsResponse } from '../contracts/models.js';
+import type { SearchResponse } from '../contracts/search.js';
+import type { SseEvent, WsServerMessage } from '../contracts/stream.js';
+import type { ImportResponse, TransferFile } from '../contracts/transfer.js';
+import { type RouteName, routePath, routes, type SchemaName } from '../routes.js';
+import { ApiError, apiErrorFromResponse, isAbortError, networkError } from './errors.js';
+import type { StopResponse } from './route-params.js';
+import type { ContractSchemas } from './schemas.js';
+import { parseSse } from './sse.js';
+import { ChatSocket, type WebSocketConstructor } from './websocket.js';
+
+export interface ClientOptions {
+  /** `''` (same origin) or `location.origin` in the browser; `http://localhost:8080` in Node. */
+  baseUrl: string;
+  /** The access token, or a function read before every call (so a login/logout elsewhere is seen at once). */
+  token?: string | (() => string | undefined);
+  fetch?: typeof fetch;
+  /** Defaults to globalThis.WebSocket; Node 20 has none, so pass the `ws` package's. */
+  WebSocket?: WebSocketConstructor;
+  /** Called on every 401 of a route that takes a token (before the ApiError is thrown), WebSocket upgrades included:
+   * the UI forgets the token and goes to the login page. A failed login does not call it. */
+  onUnauthorized?: (err: ApiError) => void;
+  /** Check every response against the zod contracts (default: true outside production). The schemas load lazily. */
+  validate?: boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface SessionListParams {
+  limit?: number;
+  offset?: number;
+  sort?: SessionSort;
+}
+
+export interface SessionPageParams {
+  limit?: number;
+  /** Only messages older than this message id. */
+  before?: number;
+}
+
+interface RequestArgs extends CallOptions {
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+let schemasPromise: Promise<ContractSchemas> | undefined;
+/** The contract schemas, imported on first use so a client that does not validate never loads zod. */
+function loadSchemas(): Promise<ContractSchemas> {
+  schemasPromise ??= import('./schemas.js').then((m) => m.contractSchemas);
+  return schemasPromise;
+}
+
+function defaultValidate(): boolean {
+  // Vite replaces import.meta.env in the browser build; Node has process.env.
+  const viteEnv = (import.meta as { env?: { PROD?: unknown } }).env;
+  if (viteEnv && typeof viteEnv.PROD === 'boolean') return !viteEnv.PROD;
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.NODE_ENV !== 'production';
+}
+
+async function checkAgainst<T>(name: SchemaName, value: unknown): Promise<T> {
+  const schemas = await loadSchemas();
+  const result = schemas[name].safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : '(root)';
+    throw new ApiError(
+      0,
+      'INTERNAL_ERROR',
+      `The response does not match the API contract ${name}: ${where} ${issue?.message ?? ''}`.trim(),
+    );
+  }
+  return value as T;
+}
+
+const SSE_EVENTS = new Set(['message', 'chunk', 'done', 'error']);
+
+export function createClient(options: ClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const validate = options.validate ?? defaultValidate();
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  const currentToken = () => (typeof options.token === 'function' ? options.token() : options.token);
+
+  function buildUrl(name: RouteName, args: RequestArgs): string {
+    let url = baseUrl + routePath(name, args.params);
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(args.query ?? {})) if (v !== undefined) search.set(k, String(v));
+    const qs = search.toString();
+    if (qs) url += `?${qs}`;
+    return url;
+  }
+
+  // A 401 from a route that takes a token means the token is gone; a failed login (no token involved) does not.
+  function fail(err: ApiError, route: { auth: string }): never {
+    if (err.status === 401 && route.auth !== 'none') options.onUnauthorized?.(err);
+    throw err;
+  }
+
+  /** Sends one request; returns the Response when 2xx, throws ApiError otherwise (an abort is rethrown as is). */
+  async function send(name: RouteName, args: RequestArgs, accept: string): Promise<Response> {
+    const route = routes[name];
+    const headers: Record<string, string> = { accept, ...args.headers };
+    if (args.body !== undefined) headers['content-type'] = 'application/json';
+    const token = route.auth === 'bearer' ? currentToken() : undefined;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await doFetch(buildUrl(name, args), {
+        method: route.method,
+        headers,
+        ...(args.body !== undefined ? { body: JSON.stringify(args.body) } : {}),
+        ...(args.signal ? { signal: args.signal } : {}),
+      });
+    } catch (err) {
+      if (isAbortError(err) || args.signal?.aborted) throw args.signal?.reason ?? err;
+      throw networkError(err);
+    }
+    if (!res.ok) fail(await apiErrorFromResponse(res), route);
+    return res;
+  }
+
+  async function json<T>(name: RouteName, args: RequestArgs = {}): Promise<T> {
+    const res = await send(name, args, 'application/json');
+    let data: unknown;
+    try {
+      data = await res.json();
+    } catch (err) {
+      if (isAbortError(err) || args.signal?.aborted) throw args.signal?.reason ?? err;
+      throw new ApiError(res.status, 'INTERNAL_ERROR', 'The server sent a response that is not JSON');
+    }
+    const schema = (routes[name].success as { schema?: SchemaName }).schema;
+    return validate && schema ? checkAgainst<T>(schema, data) : (data as T);
+  }
+
+  async function text(name: RouteName, args: RequestArgs): Promise<string> {
+    const res = await send(name, args, '*/*');
+    try {
+      return await res.text();
+    } catch (err) {
+      if (isAbortError(err) || args.signal?.aborted) throw args.signal?.reason ?? err;
+      throw networkError(err);
+    }
+  }
+
+  function exportSession(id: number, format?: 'markdown', opts?: CallOptions): Promise<string>;
+  function exportSession(id: number, format: 'json', opts?: CallOptions): Promise<TransferFile>;
+  async function exportSession(
+    id: number,
+    format: 'markdown' | 'json' = 'markdown',
+    opts: CallOptions = {},
+  ): Promise<string | TransferFile> {
+    const body = await text('exportSession', { ...opts, params: { id }, query: { format } });
+    return format === 'json' ? (JSON.parse(body) as TransferFile) : body;
+  }
+
+  async function* events(name: RouteName, args: RequestArgs): AsyncGenerator<SseEvent> {
+    const res = await send(name, args, 'text/event-stream');
+    if (!res.body) throw new ApiError(res.status, 'INTERNAL_ERROR', 'The server sent no event stream');
+    try {
+      for await (const raw of parseSse(res.body)) {
+        // Events already read into the buffer must not outlive an abort.
+        if (args.signal?.aborted) throw args.signal.reason;
+        if (!SSE_EVENTS.has(raw.event)) continue; // a newer server's event this client does not know
+        let data: unknown;
+        try {
+          data = JSON.parse(raw.data);
+        } catch {
+          throw new ApiError(res.status, 'INTERNAL_ERROR', `The server sent an event that is not JSON (${raw.event})`);
+        }
+        const event = { event: raw.event, id: raw.id === '' ? 0 : Number(raw.id), data };
+        yield validate ? await checkAgainst<SseEvent>('sseEventSchema', event) : (event as SseEvent);
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (isAbortError(err) || args.signal?.aborted) throw args.signal?.reason ?? err;
+      throw networkError(err);
+    }
+  }
+
+  const checkWs = (raw: unknown): Promise<WsServerMessage> =>
+    validate ? checkAgainst<WsServerMessage>('wsServerMessageSchema', raw) : Promise.resolve(raw as WsServerMessage);
+
+  function socketUrl(sessionId: number): string {
+    const origin = baseUrl || (globalThis as { location?: { origin: string } }).location?.origin;
+    if (!origin) throw new Error('createClient: baseUrl is required outside the browser');
+    const url = new URL(routePath('chatSocket', { sessionId }), `${origin}/`);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const token = currentToken();
+    if (token) url.searchParams.set('token', token);
+    return url.toString();
+  }
+
+  return {
+    health: (opts: CallOptions = {}) => json<HealthResponse>('health', opts),
+    /** The models this server offers, the default first. */
+    models: (opts: CallOptions = {}) => json<ModelsResponse>('models', opts),
+    /** Full-text search over the user's titles and messages; snippets are plain text with highlight ranges. */
+    search: (q: string, page: { limit?: number; offset?: number } = {}, opts: CallOptions = {}) =>
+      json<SearchResponse>('search', { ...opts, query: { q, ...page } }),
+    /** Every session of the user as one transfer file (what `importData` takes back). */
+    exportAll: (opts: CallOptions = {}) => json<TransferFile>('exportAll', opts),
+    /** Imports a transfer file: one new session per imported one, all or nothing. */
+    importData: (file: TransferFile, opts: CallOptions = {}) =>
+      json<ImportResponse>('importData', { ...opts, body: file }),
+
+    auth: {
+      register: (body: RegisterRequest, opts: CallOptions = {}) => json<User>('register', { ...opts, body }),
+      login: (body: LoginRequest, opts: CallOptions = {}) => json<LoginResponse>('login', { ...opts, body }),
+      logout: (opts: CallOptions = {}) => json<MessageResponse>('logout', opts),
+      me: (opts: CallOptions = {}) => json<User>('me', opts),
+    },
+
+    sessions: {
+      list: (query: SessionListParams = {}, opts: CallOptions = {}) =>
+        json<SessionListResponse>('listSessions', { ...opts, query: { ...query } }),
+      create: (body: CreateSessionRequest = {}, opts: CallOptions = {}) =>
+        json<Session>('createSession', { ...opts, body }),
+      get: (id: number, page: SessionPageParams = {}, opts: CallOptions = {}) =>
+        json<SessionDetail>('getSession', { ...opts, params: { id }, query: { ...page } }),
+      rename: (id: number, title: string, opts: CallOptions = {}) =>
+        json<Session>('updateSession', { ...opts, params: { id }, body: { title } }),
+      /** Title, settings (systemPrompt, model, temperature: null clears) and pinning, any of them at once. */
+      update: (id: number, body: UpdateSessionRequest, opts: CallOptions = {}) =>
+        json<Session>('updateSession', { ...opts, params: { id }, body }),
+      /** Shows (and continues) the branch through `messageId`; returns the session along it. */
+      selectBranch: (id: number, messageId: number, opts: CallOptions = {}) =>
+        json<SessionDetail>('selectBranch', { ...opts, params: { id, messageId } }),
+      delete: (id: number, opts: CallOptions = {}) =>
+        json<MessageResponse>('deleteSession', { ...opts, params: { id } }),
+      /** One session as a Markdown transcript (`markdown`, the default) or as the JSON transfer file. */
+      export: exportSession,
+    },
+
+    messages: {
+      /** Sends a message and waits for the whole answer (no streaming). */
+      send: (sessionId: number, content: string, opts: CallOptions = {}) =>
+        json<SendMessageResponse>('sendMessage', { ...opts, params: { id: sessionId }, body: { content } }),
+      /** A new answer beside assistant message `messageId` (the old one stays an alternative); waits for it. */
+      regenerate: (sessionId: number, messageId: number, opts: CallOptions = {}) =>
+        json<BranchTurnResponse>('regenerateMessage', { ...opts, params: { id: sessionId, messageId } }),
+      /** A new version of user message `messageId` and its answer; the earlier branch stays reachable. */
+      edit: (sessionId: number, messageId: number, content: string, opts: CallOptions = {}) =>
+        json<BranchTurnResponse>('editMessage', { ...opts, params: { id: sessionId, messageId }, body: { content } }),
+    },
+
+    chat: {
+      /** Sends a message and yields message, chunk…, done (or error) as the answer is written. */
+      stream: (sessionId: number, content: string, opts: CallOptions = {}): AsyncIterable<SseEvent> =>
+        events('streamMessage', { ...opts, params: { id: sessionId }, body: { content } }),
+      /** Regenerates assistant message `messageId`, streamed like `stream`. */
+      regenerate: (sessionId: number, messageId: number, opts: CallOptions = {}): AsyncIterable<SseEvent> =>
+        events('regenerateMessageStream', { ...opts, params: { id: sessionId, messageId } }),
+      /** Edits user message `messageId` and streams the new answer. */
+      edit: (sessionId: number, messageId: number, content: string, opts: CallOptions = {}): AsyncIterable<SseEvent> =>
+        events('editMessageStream', { ...opts, params: { id: sessionId, messageId }, body: { content } }),
+      /** Follows the answer in progress from after chunk `after` (no duplicate, no gap); the stored answer if none. */
+      resume: (sessionId: number, opts: CallOptions & { after?: number } = {}): AsyncIterable<SseEvent> =>
+        events('resumeStream', {
+          ...opts,
+          params: { id: sessionId },
+          ...(opts.after !== undefined ? { headers: { 'last-event-id': String(opts.after) } } : {}),
+        }),
+      stop: (sessionId: number, opts: CallOptions = {}) =>
+        json<StopResponse>('stopGeneration', { ...opts, params: { id: sessionId } }),
+      /** Opens the session's WebSocket. Await `socket.opened` to learn about a refused upgrade early. */
+      connect: (sessionId: number, opts: CallOptions = {}): ChatSocket => {
+        const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+        if (!WebSocketImpl)
+          throw new Error('createClient: no WebSocket here; pass the `ws` package as options.WebSocket');
+        return new ChatSocket({
+          url: socketUrl(sessionId),
+          WebSocket: WebSocketImpl,
+          check: checkWs,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(options.onUnauthorized ? { onUnauthorized: options.onUnauthorized } : {}),
+        });
+      },
+    },
+  };
+}
+
+export type ChatbotClient = ReturnType<typeof createClient>;

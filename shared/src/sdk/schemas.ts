@@ -1,0 +1,72 @@
+// The registry of contract schemas the route table names; loaded lazily by the SDK (only when it validates) and eagerly by the OpenAPI generator.
+import { loginRequestSchema, loginResponseSchema, registerRequestSchema, userSchema } from '../contracts/auth.js';
+import {
+  branchTurnResponseSchema,
+  createSessionRequestSchema,
+  editMessageRequestSchema,
+  messageParamSchema,
+  renameSessionRequestSchema,
+  sendMessageRequestSchema,
+  sendMessageResponseSchema,
+  sessionDetailQuerySchema,
+  sessionDetailSchema,
+  sessionListQuerySchema,
+  sessionListResponseSchema,
+  sessionSchema,
+  updateSessionRequestSchema,
+} from '../contracts/chat.js';
+import { idParamSchema, messageResponseSchema } from '../contracts/common.js';
+import { errorBodySchema } from '../contracts/errors.js';
+import { healthResponseSchema, readyResponseSchema } from '../contracts/health.js';
+import { modelsResponseSchema } from '../contracts/models.js';
+import { searchQuerySchema, searchResponseSchema } from '../contracts/search.js';
+import { exportQuerySchema, importResponseSchema, transferFileSchema } from '../contracts/transfer.js';
+import {
+  resumeQuerySchema,
+  sessionIdParamSchema,
+  sseEventSchema,
+  stopResponseSchema,
+  wsClientMessageSchema,
+  wsQuerySchema,
+  wsServerMessageSchema,
+} from './route-params.js';
+
+export const contractSchemas = {
+  healthResponseSchema,
+  readyResponseSchema,
+  registerRequestSchema,
+  userSchema,
+  loginRequestSchema,
+  loginResponseSchema,
+  messageResponseSchema,
+  idParamSchema,
+  sessionListQuerySchema,
+  sessionListResponseSchema,
+  createSessionRequestSchema,
+  sessionSchema,
+  sessionDetailQuerySchema,
+  sessionDetailSchema,
+  renameSessionRequestSchema,
+  sendMessageRequestSchema,
+  sendMessageResponseSchema,
+  sseEventSchema,
+  resumeQuerySchema,
+  sessionIdParamSchema,
+  wsQuerySchema,
+  wsClientMessageSchema,
+  wsServerMessageSchema,
+  modelsResponseSchema,
+  searchQuerySchema,
+  searchResponseSchema,
+  exportQuerySchema,
+  transferFileSchema,
+  importResponseSchema,
+  stopResponseSchema,
+  updateSessionRequestSchema,
+  messageParamSchema,
+  editMessageRequestSchema,
+  branchTurnResponseSchema,
+  errorBodySchema,
+} as const;
+
+export type ContractSchemas = typeof contractSchemas;

@@ -1,0 +1,40 @@
+// Turns any thrown error into words a person understands, in the current language (never raw JSON or stacks).
+import { type MessageKey, t } from './i18n';
+
+/** The fields of the SDK's ApiError this module needs; checked structurally so it works for WebSocket error events too. */
+export interface ErrorLike {
+  code?: unknown;
+  status?: unknown;
+  field?: unknown;
+  message?: unknown;
+}
+
+export function errorCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as ErrorLike).code === 'string') {
+    return (err as ErrorLike).code as string;
+  }
+  return undefined;
+}
+
+export function errorField(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'field' in err && typeof (err as ErrorLike).field === 'string') {
+    return (err as ErrorLike).field as string;
+  }
+  return undefined;
+}
+
+/** A human sentence for `err`. Validation errors keep the server's wording, which names the problem precisely. */
+export function humanError(err: unknown): string {
+  const code = errorCode(err);
+  if (code === 'VALIDATION_ERROR') {
+    const msg = (err as ErrorLike).message;
+    if (typeof msg === 'string' && msg && !msg.trimStart().startsWith('{')) return msg;
+  }
+  if (code) {
+    const key = `err.${code}` as MessageKey;
+    const text = t(key);
+    if (text) return text;
+  }
+  if (err instanceof TypeError) return t('err.SERVICE_UNAVAILABLE');
+  return t('err.unknown');
+}

@@ -1,0 +1,59 @@
+// The router: lazy pages, the chat behind login, a 404 route; any 401 returns to /login.
+import { Navigate, Route, Router, type RouteSectionProps, useNavigate } from '@solidjs/router';
+import { type Component, lazy, type ParentProps, Show } from 'solid-js';
+import { SafeBoundary } from './components/error-boundary';
+import { ServerBanner } from './components/server-banner';
+import { onUnauthorized } from './lib/api';
+import { clearSession, isLoggedIn } from './state/auth.state';
+
+const LoginPage = lazy(() => import('./pages/login.page'));
+const RegisterPage = lazy(() => import('./pages/register.page'));
+const ChatPage = lazy(() => import('./pages/chat.page'));
+const NotFoundPage = lazy(() => import('./pages/not-found.page'));
+
+function Root(props: RouteSectionProps) {
+  const navigate = useNavigate();
+  onUnauthorized(() => {
+    clearSession();
+    navigate('/login', { replace: true });
+  });
+  return (
+    <>
+      <ServerBanner />
+      <SafeBoundary>{props.children}</SafeBoundary>
+    </>
+  );
+}
+
+function Protected(props: ParentProps) {
+  return (
+    <Show when={isLoggedIn()} fallback={<Navigate href="/login" />}>
+      {props.children}
+    </Show>
+  );
+}
+
+function GuestOnly(props: ParentProps) {
+  return (
+    <Show when={!isLoggedIn()} fallback={<Navigate href="/" />}>
+      {props.children}
+    </Show>
+  );
+}
+
+const guarded = (Page: Component, Guard: Component<ParentProps>) => () => (
+  <Guard>
+    <Page />
+  </Guard>
+);
+
+export function AppRoutes() {
+  return (
+    <Router root={Root}>
+      <Route path="/login" component={guarded(LoginPage, GuestOnly)} />
+      <Route path="/register" component={guarded(RegisterPage, GuestOnly)} />
+      <Route path={['/', '/c/:id']} component={guarded(ChatPage, Protected)} />
+      <Route path="*404" component={NotFoundPage} />
+    </Router>
+  );
+}

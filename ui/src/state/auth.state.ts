@@ -1,0 +1,64 @@
+// Who is logged in: the token (in lib/api) plus the user it belongs to, and the login/register/logout actions.
+import type { LoginRequest, RegisterRequest } from '@chatbot/shared';
+import { createSignal } from 'solid-js';
+import { api, setToken, token } from '../lib/api';
+
+export interface CurrentUser {
+  id: number;
+  username: string;
+  email: string;
+}
+
+const USER_KEY = 'chatbot.user';
+
+function readUser(): CurrentUser | undefined {
+  try {
+    const raw = localStorage.getItem(USER_KEY);
+    return raw ? (JSON.parse(raw) as CurrentUser) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const [user, setUserSignal] = createSignal<CurrentUser | undefined>(readUser());
+
+export { user };
+
+function setUser(next: CurrentUser | undefined): void {
+  setUserSignal(next);
+  try {
+    if (next) localStorage.setItem(USER_KEY, JSON.stringify(next));
+    else localStorage.removeItem(USER_KEY);
+  } catch {
+    // storage blocked: kept for this page only
+  }
+}
+
+export const isLoggedIn = () => Boolean(token());
+
+export async function login(body: LoginRequest): Promise<void> {
+  const res = await api.auth.login(body);
+  setToken(res.accessToken);
+  setUser(res.user);
+}
+
+/** Registers, then logs straight in so the user lands in the chat. */
+export async function register(body: RegisterRequest): Promise<void> {
+  await api.auth.register(body);
+  await login({ username: body.username, password: body.password });
+}
+
+export async function logout(): Promise<void> {
+  try {
+    if (token()) await api.auth.logout();
+  } catch {
+    // the token is dropped locally whatever the server says
+  }
+  clearSession();
+}
+
+/** Forgets the token and the user (401 anywhere, logout). */
+export function clearSession(): void {
+  setToken(undefined);
+  setUser(undefined);
+}
