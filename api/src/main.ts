@@ -1,7 +1,8 @@
 // Process entry: config → database (embedded or DATABASE_URL) → migrations → app → serve (+ WebSocket) → graceful shutdown.
 import 'dotenv/config';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -44,19 +45,24 @@ async function main() {
 
   const instance = createApp({ config, database, logger });
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const server = serve(
-    { fetch: instance.app.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } },
-    (info) => {
-      logger.info(
-        {
-          url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
-          provider: instance.ctx.llm.kind,
-          model: instance.ctx.llm.defaultModel,
-        },
-        'Chatbot API listening',
-      );
-    },
-  );
+  const server = createAdaptorServer({ fetch: instance.app.fetch, websocket: { server: wss } });
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    // EADDRINUSE and friends: one clear line, not a stack trace.
+    logger.fatal({ code: err.code, port: config.PORT, host: config.HOST }, `cannot listen: ${err.message}`);
+    process.exit(1);
+  });
+  // A deep accept queue: a burst of streams (each a new connection) queues instead of being reset (Node's default is 511).
+  server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, () => {
+    const info = server.address() as AddressInfo;
+    logger.info(
+      {
+        url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+        provider: instance.ctx.llm.kind,
+        model: instance.ctx.llm.defaultModel,
+      },
+      'Chatbot API listening',
+    );
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
+import type { Clock } from '../../api/src/lib/clock.js';
 import { launchChromium } from '../../api/test/chromium.js';
 import { type FakeOpenAI, type FakeScript, startFakeOpenAI } from '../../api/test/fake-openai.js';
 // Brings in the ProvidedContext declaration (pgServerUrl) that the API harness reads.
@@ -48,7 +49,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startE2e(
-  opts: { script?: FakeScript; env?: Record<string, string>; offlineModel?: boolean } = {},
+  opts: { script?: FakeScript; env?: Record<string, string>; offlineModel?: boolean; clock?: Clock } = {},
 ): Promise<E2eEnv> {
   ensureUiBuilt();
   const fake = await startFakeOpenAI(opts.script ?? { chunkDelayMs: 20 });
@@ -58,12 +59,15 @@ export async function startE2e(
   const model: Record<string, string> = opts.offlineModel
     ? {}
     : { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', OPENAI_MODEL: 'fake-model' };
-  const app = await createTestApp({
-    ...model,
-    UI_DIST_DIR: uiDist,
-    ALLOWED_ORIGINS: baseUrl,
-    ...opts.env,
-  });
+  const app = await createTestApp(
+    {
+      ...model,
+      UI_DIST_DIR: uiDist,
+      ALLOWED_ORIGINS: baseUrl,
+      ...opts.env,
+    },
+    opts.clock ? { clock: opts.clock } : {},
+  );
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } }, () =>

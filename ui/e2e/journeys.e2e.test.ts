@@ -5,9 +5,14 @@ import { lastUserText } from '../../api/test/fake-openai.js';
 import { apiCall, type E2eEnv, loggedInPage, newAccount, registerViaUi, startE2e } from './e2e.harness';
 
 let env: E2eEnv;
+/** The API's clock runs this far ahead of the real one: moved forward to expire tokens without waiting. */
+let clockOffsetMs = 0;
 
 beforeAll(async () => {
-  env = await startE2e({ script: { chunkDelayMs: 25 } });
+  env = await startE2e({
+    script: { chunkDelayMs: 25 },
+    clock: { now: () => new Date(Date.now() + clockOffsetMs) },
+  });
 });
 afterAll(async () => {
   await env?.close();
@@ -220,6 +225,24 @@ describe('safety and sessions', () => {
     await page.getByRole('button', { name: 'New chat' }).click();
     await page.waitForURL('**/login');
     expect(await page.evaluate(() => localStorage.getItem('chatbot.token'))).toBeNull();
+  });
+
+  it('returns to the login page when the token expires', async () => {
+    const page = await env.newPage();
+    await registerViaUi(page, newAccount('expired'));
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await page.waitForURL(/\/c\/\d+$/);
+    // ACCESS_TOKEN_EXPIRE_MINUTES is 30: half an hour and a minute later, the server answers 401 TOKEN_EXPIRED.
+    clockOffsetMs = 31 * 60_000;
+    try {
+      // The next call the page makes (the reload's session list, or a reconnecting socket) is refused.
+      await page.reload();
+      await page.waitForURL('**/login');
+      expect(await page.evaluate(() => localStorage.getItem('chatbot.token'))).toBeNull();
+      await expect(page.getByLabel('Password').isVisible()).resolves.toBe(true);
+    } finally {
+      clockOffsetMs = 0;
+    }
   });
 });
 
