@@ -2,14 +2,12 @@
 // loopback port and answers the benchmark's questions over IPC (setup, memory, event-loop lag).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import type { AddressInfo } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { createAdaptorServer } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
 import { createApp } from '../api/src/app.js';
 import { loadConfig } from '../api/src/config.js';
 import { connectDatabase } from '../api/src/db/client.js';
 import { createLogger } from '../api/src/lib/logger.js';
+import { startServer } from '../api/src/server.js';
 
 type Request =
   | { id: number; op: 'setup'; sessions: number }
@@ -21,7 +19,6 @@ const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL);
 const database = connectDatabase(config.DATABASE_URL!, { max: config.DB_POOL_MAX, logger });
 const instance = createApp({ config, database, logger });
-const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 let lag: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
 
@@ -32,13 +29,9 @@ if (profiler) {
   profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
 }
 
-// A deep accept queue: Node's default backlog (511) overflows when 1000 clients connect within a second while the
-// loop is busy, and the kernel then drops their SYNs (a retry 1, 3, 7 s later) or resets them.
-const server = createAdaptorServer({ fetch: instance.app.fetch, websocket: { server: wss } });
-server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
-  const info = server.address() as AddressInfo;
-  process.send?.({ ready: true, port: info.port });
-});
+// Served as main.ts serves (startServer: a 4096-deep accept queue, so 1000 clients connecting within a second queue).
+const running = await startServer(instance.app.fetch, { port: 0, host: '127.0.0.1' });
+process.send?.({ ready: true, port: running.port });
 const memory = () => {
   const m = process.memoryUsage();
   const cpu = process.cpuUsage();
@@ -89,9 +82,7 @@ process.on('message', async (req: Request) => {
         );
       }
       await instance.close(2_000);
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      server.close();
+      await running.close();
       await database.close();
       process.send?.({ id: req.id });
       process.exit(0);

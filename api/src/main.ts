@@ -1,18 +1,13 @@
 // Process entry: config → database (embedded or DATABASE_URL) → migrations → app → serve (+ WebSocket) → graceful shutdown.
 import 'dotenv/config';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { type EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './lib/logger.js';
-
-/** The most a WebSocket message may be: a 10,000-character message in JSON is far below this. */
-const WS_MAX_PAYLOAD = 64 * 1024;
+import { type RunningServer, startServer } from './server.js';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -44,25 +39,21 @@ async function main() {
   await runMigrations(database);
 
   const instance = createApp({ config, database, logger });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const server = createAdaptorServer({ fetch: instance.app.fetch, websocket: { server: wss } });
-  server.once('error', (err: NodeJS.ErrnoException) => {
+  let listening: RunningServer;
+  try {
+    listening = await startServer(instance.app.fetch, { port: config.PORT, host: config.HOST });
+  } catch (err) {
     // EADDRINUSE and friends: one clear line, not a stack trace.
-    logger.fatal({ code: err.code, port: config.PORT, host: config.HOST }, `cannot listen: ${err.message}`);
+    const e = err as NodeJS.ErrnoException;
+    logger.fatal({ code: e.code, port: config.PORT, host: config.HOST }, `cannot listen: ${e.message}`);
+    if (embedded) await embedded.stop();
     process.exit(1);
-  });
-  // A deep accept queue: a burst of streams (each a new connection) queues instead of being reset (Node's default is 511).
-  server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, () => {
-    const info = server.address() as AddressInfo;
-    logger.info(
-      {
-        url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
-        provider: instance.ctx.llm.kind,
-        model: instance.ctx.llm.defaultModel,
-      },
-      'Chatbot API listening',
-    );
-  });
+  }
+  const { server, wss } = listening;
+  logger.info(
+    { url: listening.url, provider: instance.ctx.llm.kind, model: instance.ctx.llm.defaultModel },
+    'Chatbot API listening',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -81,9 +72,7 @@ async function main() {
     wss.close();
     // A keep-alive connection busy at close() turns idle only after its response: keep closing idle ones,
     // so shutdown ends when the last request does rather than at the timeout.
-    const closeIdle = () => {
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-    };
+    const closeIdle = () => server.closeIdleConnections();
     closeIdle();
     const idleSweep = setInterval(closeIdle, 50);
     await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS).unref())]);

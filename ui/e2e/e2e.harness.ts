@@ -5,10 +5,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { WebSocketServer } from 'ws';
 import type { Clock } from '../../api/src/lib/clock.js';
+import { startServer } from '../../api/src/server.js';
 import { launchChromium } from '../../api/test/chromium.js';
 import { type FakeOpenAI, type FakeScript, startFakeOpenAI } from '../../api/test/fake-openai.js';
 // Brings in the ProvidedContext declaration (pgServerUrl) that the API harness reads.
@@ -68,12 +67,7 @@ export async function startE2e(
     },
     opts.clock ? { clock: opts.clock } : {},
   );
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } }, () =>
-      resolve(s),
-    );
-  });
+  const running = await startServer(app.app.fetch, { port, host: '127.0.0.1' });
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
 
@@ -83,7 +77,7 @@ export async function startE2e(
     browser,
     baseUrl,
     dropSockets() {
-      for (const c of wss.clients) c.terminate();
+      for (const c of running.wss.clients) c.terminate();
     },
     async newPage(p = {}) {
       // A fresh context per page: its own storage (token) and cache, like a new browser profile.
@@ -99,10 +93,7 @@ export async function startE2e(
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await running.close();
       await app.cleanup();
       await fake.close();
     },

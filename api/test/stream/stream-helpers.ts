@@ -1,9 +1,8 @@
 // Helpers for the streaming tests: a real port (HTTP + WebSocket), users and sessions, an SSE reader and a WebSocket client.
-import type { AddressInfo } from 'node:net';
 import { type SseEvent, sseEventSchema, type WsServerMessage, wsServerMessageSchema } from '@chatbot/shared';
-import { serve } from '@hono/node-server';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import type { AppInstance } from '../../src/app.js';
+import { startServer } from '../../src/server.js';
 
 export interface Served {
   baseUrl: string;
@@ -13,26 +12,8 @@ export interface Served {
 
 /** Serves an app on 127.0.0.1 (port 0) with a `ws` server for upgrades, as main.ts does. */
 export async function serveApp(instance: AppInstance): Promise<Served> {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  let resolveAddr: (a: AddressInfo) => void = () => {};
-  const addr = new Promise<AddressInfo>((r) => {
-    resolveAddr = r;
-  });
-  const server = serve(
-    { fetch: instance.app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } },
-    (info) => resolveAddr(info),
-  );
-  const { port } = await addr;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  const running = await startServer(instance.app.fetch, { port: 0, host: '127.0.0.1' });
+  return { baseUrl: running.url, wsUrl: running.url.replace(/^http/, 'ws'), close: running.close };
 }
 
 /** A user straight in the database, with a token from the app's token service. */

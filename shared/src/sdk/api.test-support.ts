@@ -1,8 +1,7 @@
 // Test support for the SDK suites: the real API on a real port (HTTP + WebSocket) backed by a fresh database and the
 // repo's fake OpenAI-compatible server, and a fetch that records every JSON response for the OpenAPI check.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
+
+import { startServer } from '../../../api/src/server.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../api/test/fake-openai.js';
 import { createTestApp, type TestApp } from '../../../api/test/harness.js';
 
@@ -22,21 +21,13 @@ export async function startApi(overrides: Record<string, string> = {}): Promise<
     OPENAI_MAX_RETRIES: '0',
     ...overrides,
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
-    const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info) =>
-      resolve({ server: s, port: (info as AddressInfo).port }),
-    );
-  });
+  const running = await startServer(t.app.fetch, { port: 0, host: '127.0.0.1' });
   return {
     t,
     fake,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: running.url,
     async close() {
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await running.close();
       await t.cleanup();
       await fake.close();
     },

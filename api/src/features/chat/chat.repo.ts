@@ -409,46 +409,18 @@ export function createChatRepo(db: Db) {
         completionTokens: number | null;
       },
     ): Promise<MessageRow | undefined> {
-      const result = await db.execute<{
-        id: number;
-        session_id: number;
-        role: string;
-        content: string;
-        status: string;
-        model: string | null;
-        prompt_tokens: number | null;
-        completion_tokens: number | null;
-        created_at: string | Date;
-        updated_at: string | Date;
-        parent_id: number | null;
-      }>(sql`
+      const result = await db.execute<MessageSqlRow>(sql`
         with m as (
           update messages set content = ${r.content}, status = ${r.status}, prompt_tokens = ${r.promptTokens},
             completion_tokens = ${r.completionTokens}, updated_at = now()
           where id = ${messageId}
-          returning id, session_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, updated_at,
-            parent_id
+          returning ${MESSAGE_SQL_COLUMNS}
         ), s as (
           update chat_sessions set updated_at = now() where id in (select session_id from m)
         )
-        select id, session_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, updated_at,
-          parent_id
-        from m`);
-      const r0 = result.rows[0];
-      if (!r0) return undefined;
-      return {
-        id: r0.id,
-        sessionId: r0.session_id,
-        role: r0.role,
-        content: r0.content,
-        status: r0.status,
-        model: r0.model,
-        promptTokens: r0.prompt_tokens,
-        completionTokens: r0.completion_tokens,
-        createdAt: new Date(r0.created_at),
-        updatedAt: new Date(r0.updated_at),
-        parentId: r0.parent_id,
-      };
+        select ${MESSAGE_SQL_COLUMNS} from m`);
+      const row = result.rows[0];
+      return row ? fromSqlRow(row) : undefined;
     },
   };
 }
