@@ -97,6 +97,18 @@ const ORDER_BY: Record<SessionSort, SQL> = {
   created_at_asc: sql`p.pinned desc, p.created_at asc, p.id asc`,
 };
 
+/** What appendTurnChecked did: nothing (and why), or the stored turn with what its prompt needs. */
+export type AppendOutcome =
+  | { kind: 'missing' | 'foreign' | 'needs-tree' }
+  | {
+      kind: 'stored';
+      user: MessageRow;
+      assistant: MessageRow;
+      temperature: number | null;
+      systemPrompt: string | null;
+      history: { id: number; role: string; content: string; parentId: number | null }[];
+    };
+
 export function createChatRepo(db: Db) {
   return {
     /**
@@ -152,21 +164,6 @@ export function createChatRepo(db: Db) {
 
     async findSession(sessionId: number): Promise<SessionRow | undefined> {
       const [row] = await db.select(sessionColumns).from(chatSessions).where(eq(chatSessions.id, sessionId));
-      return row;
-    },
-
-    /**
-     * The session, and whether it has any message yet, in one round trip: a session with no leaf and no message
-     * needs no tree repair before its first turn (linkLinearHistory's two statements would change nothing).
-     */
-    async findSessionForTurn(sessionId: number): Promise<(SessionRow & { hasMessages: boolean }) | undefined> {
-      const [row] = await db
-        .select({
-          ...sessionColumns,
-          hasMessages: sql<boolean>`exists (select 1 from ${messages} where ${messages.sessionId} = ${chatSessions.id})`,
-        })
-        .from(chatSessions)
-        .where(eq(chatSessions.id, sessionId));
       return row;
     },
 
@@ -347,40 +344,88 @@ export function createChatRepo(db: Db) {
     },
 
     /**
-     * A new turn at the end of the current branch in one statement (its own transaction): locks the session row,
-     * stores the user message under the current leaf and an empty `streaming` answer under it, moves the leaf to the
-     * answer, bumps updatedAt and names an untitled session from `titleIfUntitled`. One round trip instead of seven
-     * on the path every streamed answer starts from. Undefined when the session is gone.
+     * A new turn at the end of the current branch, checked and stored in one statement (its own transaction): the
+     * hot path every streamed answer starts from, so one round trip instead of three. With the session row locked:
+     * refuses (stores nothing) when the session is missing, someone else's, or has messages but no tree yet (the
+     * caller repairs it and asks again); otherwise stores the user message under the current leaf and an empty
+     * `streaming` answer under it (the model asked for, else the session's if still offered, else the default),
+     * moves the leaf to the answer, bumps updatedAt, names an untitled session from `titleIfUntitled`, and returns
+     * the branch the prompt continues (up to `historyLimit` messages with text, newest first, as branchHistory).
      */
-    async appendTurn(t: {
+    async appendTurnChecked(t: {
+      userId: number;
       sessionId: number;
       content: string;
-      model: string;
-      titleIfUntitled?: string;
-    }): Promise<{ user: MessageRow; assistant: MessageRow } | undefined> {
-      const title = t.titleIfUntitled ?? null;
-      const res = await db.execute<MessageSqlRow>(sql`
-        with s as (
-          select id, current_leaf_id from chat_sessions where id = ${t.sessionId} for update
+      /** Already checked against the offered models (null: none asked for). */
+      requestedModel: string | null;
+      models: string[];
+      defaultModel: string;
+      titleIfUntitled: string | null;
+      historyLimit: number;
+    }): Promise<AppendOutcome> {
+      const res = await db.execute<{
+        session: { userId: number; needsTree: boolean; temperature: number | null; systemPrompt: string | null } | null;
+        user: MessageSqlRow | null;
+        assistant: MessageSqlRow | null;
+        history: { id: number; role: string; content: string; parent_id: number | null }[] | null;
+      }>(sql`
+        with recursive s as (
+          select c.id, c.user_id, c.current_leaf_id, c.model, c.temperature, c.system_prompt,
+            c.current_leaf_id is null and exists (select 1 from messages m where m.session_id = c.id) as needs_tree
+          from chat_sessions c where c.id = ${t.sessionId} for update
+        ), ok as (
+          select * from s where s.user_id = ${t.userId} and not s.needs_tree
         ), u as (
           insert into messages (session_id, role, content, status, parent_id)
-          select s.id, 'user', ${t.content}, 'complete', s.current_leaf_id from s
+          select ok.id, 'user', ${t.content}, 'complete', ok.current_leaf_id from ok
           returning ${MESSAGE_SQL_COLUMNS}
         ), a as (
           insert into messages (session_id, role, content, status, model, parent_id)
-          select u.session_id, 'assistant', '', 'streaming', ${t.model}, u.id from u
+          select u.session_id, 'assistant', '', 'streaming',
+            coalesce(${t.requestedModel}::text,
+              case when ok.model = any(${sql.param(t.models)}::text[]) then ok.model end, ${t.defaultModel}::text),
+            u.id
+          from u cross join ok
           returning ${MESSAGE_SQL_COLUMNS}
         ), moved as (
           update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
-            title = case when c.titled or ${title}::text is null then c.title else ${title}::text end,
-            titled = c.titled or ${title}::text is not null
+            title = case when c.titled or ${t.titleIfUntitled}::text is null then c.title else ${t.titleIfUntitled}::text end,
+            titled = c.titled or ${t.titleIfUntitled}::text is not null
           from a where c.id = a.session_id
+        ), b as (
+          -- The statement's snapshot: the branch as it was, up from the old leaf (the new rows are not in it).
+          select id, role, content, status, parent_id from messages where id = (select current_leaf_id from ok)
+          union all
+          select m.id, m.role, m.content, m.status, m.parent_id from messages m join b on m.id = b.parent_id
         )
-        select ${MESSAGE_SQL_COLUMNS} from u union all select ${MESSAGE_SQL_COLUMNS} from a`);
-      const rows = res.rows.map(fromSqlRow);
-      const user = rows.find((r) => r.role === 'user');
-      const assistant = rows.find((r) => r.role === 'assistant');
-      return user && assistant ? { user, assistant } : undefined;
+        select
+          (select json_build_object('userId', s.user_id, 'needsTree', s.needs_tree, 'temperature', s.temperature,
+             'systemPrompt', s.system_prompt) from s) as session,
+          (select row_to_json(u) from u) as "user",
+          (select row_to_json(a) from a) as assistant,
+          -- Recursion yields the branch newest first and stops once the limit is reached.
+          (select json_agg(h) from (
+             select id, role, content, parent_id from b
+             where status in ('complete', 'stopped') and content <> ''
+             limit ${t.historyLimit}) h) as history`);
+      const row = res.rows[0];
+      const session = row?.session;
+      if (!session) return { kind: 'missing' };
+      if (session.userId !== t.userId) return { kind: 'foreign' };
+      if (session.needsTree || !row.user || !row.assistant) return { kind: 'needs-tree' };
+      return {
+        kind: 'stored',
+        user: fromSqlRow(row.user),
+        assistant: fromSqlRow(row.assistant),
+        temperature: session.temperature,
+        systemPrompt: session.systemPrompt,
+        history: (row.history ?? []).map((h) => ({
+          id: h.id,
+          role: h.role,
+          content: h.content,
+          parentId: h.parent_id,
+        })),
+      };
     },
 
     /** Moves the session to the top; names it from `title` when it still has the default name. */

@@ -13,12 +13,18 @@ import {
 import type { BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { rootDbError } from '../../db/client.js';
-import { AppError } from '../../http/app-error.js';
+import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
 import type { Logger } from '../../lib/logger.js';
 import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
 import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
 import { contentToText, countMessageTokens } from '../../llm/token-counter.js';
-import { createChatRepo, type MessageRow, type SessionPatch, type SessionRow } from './chat.repo.js';
+import {
+  type AppendOutcome,
+  createChatRepo,
+  type MessageRow,
+  type SessionPatch,
+  type SessionRow,
+} from './chat.repo.js';
 import { deriveTitle } from './title.js';
 
 /** The index that allows one `streaming` answer per session; its unique violation means "an answer is in progress". */
@@ -300,11 +306,10 @@ export function createChatService(ctx: AppContext): ChatService {
   }
 
   /**
-   * A new message under the current leaf: the hot path of every streamed answer (bench/stream.bench.ts), so it
-   * makes as few sequential round trips as it can: the session (with "has it any message", so a new session
-   * skips the tree repair), then the rate limit beside the prompt's history read, then both rows in one
-   * statement. The same rules and order of refusals as beginBranch: 404/403, then 429 before anything is stored,
-   * then 409 from the one-streaming index.
+   * A new message under the current leaf: the hot path of every streamed answer (bench/stream.bench.ts), so it is
+   * one round trip when the rate limit is off and two when it is on (the count, then the checked insert, which
+   * also reads the prompt's history). The same refusals in the same order as beginBranch: 404/403, then 429 before
+   * anything is stored, then 409 from the one-streaming index.
    */
   async function beginAppend(
     userId: number,
@@ -312,44 +317,51 @@ export function createChatService(ctx: AppContext): ChatService {
     content: string,
     opts: { model?: string },
   ): Promise<BegunTurn> {
-    const session = await repo.findSessionForTurn(sessionId);
-    if (!session) throw new AppError('NOT_FOUND', 404, 'Session not found');
-    if (session.userId !== userId) throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
-    const leaf =
-      session.currentLeafId !== null || !session.hasMessages ? session.currentLeafId : await ensureTree(session);
-    // The prompt is the branch up to the leaf plus the new message: read now, beside the rate limit.
-    const historyRead = leaf === null ? Promise.resolve([]) : repo.branchHistory(leaf, HISTORY_PAGE);
-    historyRead.catch(() => {}); // awaited below; a refusal (429) must not leave it unhandled
-    await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
-    const model = [opts.model, session.model].find((m) => m && ctx.llm.models.includes(m)) ?? ctx.llm.defaultModel;
-    let rows: Awaited<ReturnType<typeof repo.appendTurn>>;
     try {
-      rows = await repo.appendTurn({
+      await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
+    } catch (err) {
+      // A missing or foreign session is refused as such, even past the limit.
+      await requireOwnedSession(userId, sessionId);
+      throw err;
+    }
+    const requestedModel = opts.model && ctx.llm.models.includes(opts.model) ? opts.model : null;
+    const append = () =>
+      repo.appendTurnChecked({
+        userId,
         sessionId,
         content,
-        model,
-        titleIfUntitled: session.titled ? undefined : deriveTitle(content),
+        requestedModel,
+        models: ctx.llm.models,
+        defaultModel: ctx.llm.defaultModel,
+        titleIfUntitled: deriveTitle(content),
+        historyLimit: HISTORY_PAGE,
       });
+    let outcome: AppendOutcome;
+    try {
+      outcome = await append();
+      if (outcome.kind === 'needs-tree') {
+        // Messages from before the tree (an import, an old database): linked into one branch once, then stored.
+        await ensureTree(await getOwnedRow(userId, sessionId));
+        outcome = await append();
+      }
     } catch (err) {
       const db = rootDbError(err);
       if (db?.code === '23505' && db.constraint === ONE_STREAMING_INDEX) throw inProgress();
       throw err;
     }
-    if (!rows) throw new AppError('NOT_FOUND', 404, 'Session not found');
+    if (outcome.kind === 'missing') throw new AppError('NOT_FOUND', 404, 'Session not found');
+    if (outcome.kind === 'foreign') throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
+    if (outcome.kind !== 'stored') throw new AppError('INTERNAL_ERROR', 500, PUBLIC_MESSAGES.INTERNAL_ERROR);
     const turn: BegunTurn = {
-      userMessage: toTreeMessage(rows.user),
-      assistantMessage: toTreeMessage(rows.assistant),
-      temperature: session.temperature ?? undefined,
+      userMessage: toTreeMessage(outcome.user),
+      assistantMessage: toTreeMessage(outcome.assistant),
+      temperature: outcome.temperature ?? undefined,
     };
-    // Only if the message went under the leaf read above (the leaf cannot move while an answer streams, but a
-    // branch switch between the two reads could): otherwise the generation reads the prompt itself.
-    if (rows.user.parentId === leaf) {
-      try {
-        const history = await collectHistory([rows.user], await historyRead, rows.assistant.id);
-        turn.prompt = composePrompt(sessionId, rows.assistant.id, session.systemPrompt, history);
-      } catch {
-        // The generation builds the prompt again (and reports a failure as its own).
-      }
+    try {
+      const history = await collectHistory([outcome.user], outcome.history, outcome.assistant.id);
+      turn.prompt = composePrompt(sessionId, outcome.assistant.id, outcome.systemPrompt, history);
+    } catch {
+      // The generation builds the prompt again (and reports a failure as its own).
     }
     return turn;
   }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { users } from '../../db/schema/index.js';
+import { createChatRepo } from './chat.repo.js';
 import { type ChatService, createChatService } from './chat.service.js';
 
 const shape = (messages: { getType(): string; content: unknown }[] | undefined) =>
@@ -67,5 +68,37 @@ describe('beginTurn builds the prompt with the turn', () => {
     ]);
     const detail = await chat.getSessionDetail(userId, session.id, { limit: 10 });
     expect(detail.messages.map((m) => m.content)).toEqual(['old question', 'old answer', 'new question', '']);
+  });
+
+  it('stores the first turn of a new session even when some message elsewhere has an id equal to its session id', async () => {
+    const repo = createChatRepo(t.database.db);
+    // The exact coincidence that once made "has this session messages?" true for every session (an unqualified
+    // column in a subquery): a message whose id is the id of its own session (ids far above the other tests').
+    const fullId = 900_001;
+    await t.database.pool.query(
+      "insert into chat_sessions (id, user_id, title) overriding system value values ($1, $2, 'full')",
+      [fullId, userId],
+    );
+    await t.database.pool.query(
+      "insert into messages (id, session_id, role, content, status) overriding system value values ($1, $1, 'user', 'x', 'complete')",
+      [fullId],
+    );
+    const turn = {
+      userId,
+      content: 'hello',
+      requestedModel: null,
+      models: [t.ctx.llm.defaultModel],
+      defaultModel: t.ctx.llm.defaultModel,
+      titleIfUntitled: 'hello',
+      historyLimit: 50,
+    };
+    const empty = await chat.createSession(userId);
+    expect((await repo.appendTurnChecked({ ...turn, sessionId: empty.id })).kind).toBe('stored');
+    // A session with messages but no tree is handed back for repair, with nothing stored.
+    expect((await repo.appendTurnChecked({ ...turn, sessionId: fullId })).kind).toBe('needs-tree');
+    const { rows } = await t.database.pool.query('select count(*)::int as n from messages where session_id = $1', [
+      fullId,
+    ]);
+    expect(rows[0].n).toBe(1);
   });
 });
