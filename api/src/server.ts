@@ -1,8 +1,10 @@
 // Listening: an app served on a port with WebSocket upgrades. main.ts, the tests and the benchmarks all serve this way.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { WebSocketServer } from 'ws';
+import { serveDirect } from './http/text-stream.js';
 
 /** The most a WebSocket message may be (the `ws` default is 100 MiB): a 10,000-character message in JSON is far below. */
 export const WS_MAX_PAYLOAD = 64 * 1024;
@@ -22,11 +24,17 @@ export interface RunningServer {
  * (Node's default backlog is 511). Rejects on a listen error (EADDRINUSE…) instead of throwing from an event.
  */
 export function startServer(
-  fetch: (request: Request) => Response | Promise<Response>,
+  fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>,
   opts: { port: number; host: string },
 ): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const server = createAdaptorServer({ fetch, websocket: { server: wss } }) as Server;
+  // Streaming text responses (SSE) go straight to the socket (http/text-stream.ts); the rest as node-server writes them.
+  const serve = async (request: Request, env: HttpBindings | Http2Bindings) => {
+    const res = await fetch(request, env);
+    // This server is HTTP/1.1 (createAdaptorServer's default), so the response is a ServerResponse.
+    return serveDirect(res, env.outgoing as ServerResponse) ? RESPONSE_ALREADY_SENT : res;
+  };
+  const server = createAdaptorServer({ fetch: serve, websocket: { server: wss } }) as Server;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => {

@@ -44,6 +44,9 @@ describe('POST /api/chat/sessions/:id/messages/stream', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     expect(res.headers.get('x-accel-buffering')).toBe('no');
     expect(res.headers.get('cache-control')).toContain('no-cache');
+    // Written straight to the socket (http/text-stream.ts), still with what the middleware adds.
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const events = await new SseReader(res).rest();
 
     const [first, ...others] = events;

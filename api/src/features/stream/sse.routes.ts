@@ -1,11 +1,11 @@
 // /api/chat SSE routes: send a message and stream the answer, resume an answer (Last-Event-ID / ?after=N), stop it.
 import { editMessageRequestSchema, idParamSchema, messageParamSchema, sendMessageRequestSchema } from '@chatbot/shared';
-import { type Context, Hono } from 'hono';
-import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
 import { AppError } from '../../http/app-error.js';
 import { requireAuth } from '../../http/middleware/auth.js';
+import { type TextSink, textStreamResponse } from '../../http/text-stream.js';
 import { validate } from '../../http/validate.js';
 import { EventQueue } from './event-queue.js';
 import type { BegunAnswer, ChatTurns, GenerationManager, StreamEvent, Unsubscribe } from './generation.manager.js';
@@ -21,32 +21,44 @@ function parseAfter(raw: string | undefined, field: string): number {
 }
 
 /**
- * One SSE event, byte for byte what hono's writeSSE writes (`event:`, `data:`, `id:` lines), without its per-event
- * callback resolution: JSON.stringify never emits a line break, so the data is always one `data:` line.
+ * One SSE event, byte for byte what hono's writeSSE writes (`event:`, `data:`, `id:` lines): JSON.stringify never
+ * emits a line break, so the data is always one `data:` line.
  */
 function sseEvent(event: string, id: number, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\nid: ${id}\n\n`;
 }
 
+/** What streamSSE sent, plus `X-Accel-Buffering: no` so nginx passes every event on at once. */
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
 /**
- * Writes the events of one answer until its `done` or `error`, then ends the response. A client that goes away
- * only unsubscribes: the answer goes on and is stored.
+ * The SSE response of one answer: `first` (the `message` event, if any), then its events until `done` or
+ * `error`, then the end. A client that goes away only unsubscribes: the answer goes on and is stored.
  */
+function sseAnswer(first: string, queue: EventQueue<StreamEvent>, unsubscribe: Unsubscribe, after: number): Response {
+  return textStreamResponse((sink) => pipeEvents(sink, first, queue, unsubscribe, after), { headers: SSE_HEADERS });
+}
+
 async function pipeEvents(
-  stream: SSEStreamingApi,
+  sink: TextSink,
+  first: string,
   queue: EventQueue<StreamEvent>,
   unsubscribe: Unsubscribe,
   after: number,
 ) {
   let lastId = after;
-  stream.onAbort(() => {
+  sink.onClose(() => {
     unsubscribe();
     queue.close();
   });
-  const heartbeat = setInterval(() => {
-    stream.write(': heartbeat\n\n').catch(() => {});
-  }, SSE_HEARTBEAT_MS);
+  const heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
   try {
+    if (first) await sink.write(first);
     // Every event already waiting goes out in one write: a client that fell behind (a busy process, a slow
     // network) catches up with one socket write instead of one per chunk. A client keeping up gets each at once.
     let ended = false;
@@ -67,14 +79,15 @@ async function pipeEvents(
         ended = true;
         break;
       }
-      await stream.write(text);
+      await sink.write(text);
     }
   } catch {
-    // The client is gone mid-write; the generation does not depend on it.
+    // Nothing above throws by design (writes to a gone client are dropped); the generation never depends on it.
   } finally {
     clearInterval(heartbeat);
     unsubscribe();
     queue.close();
+    sink.end();
   }
 }
 
@@ -96,15 +109,11 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
       const queue = new EventQueue<StreamEvent>();
       // beginTurn checks ownership (404/403), the rate limit (429) and one answer at a time (409).
       const turn = await generations.start(user.id, id, content, (ev) => queue.push(ev));
-      c.header('X-Accel-Buffering', 'no');
-      return streamSSE(c, async (stream) => {
-        await stream.writeSSE({
-          event: 'message',
-          id: '0',
-          data: JSON.stringify({ userMessage: turn.userMessage, assistantMessageId: turn.assistantMessage.id }),
-        });
-        await pipeEvents(stream, queue, turn.unsubscribe, 0);
+      const first = sseEvent('message', 0, {
+        userMessage: turn.userMessage,
+        assistantMessageId: turn.assistantMessage.id,
       });
+      return sseAnswer(first, queue, turn.unsubscribe, 0);
     },
   );
 
@@ -113,7 +122,6 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
    * (the user message the answer replies to), chunks, then `done` or `error`.
    */
   const streamBegun = async (
-    c: Context<AppEnv>,
     userId: number,
     sessionId: number,
     begin: () => Promise<BegunAnswer & { repliesTo?: BegunAnswer['userMessage'] }>,
@@ -130,21 +138,14 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
       },
       (ev) => queue.push(ev),
     );
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, async (stream) => {
-      await stream.writeSSE({
-        event: 'message',
-        id: '0',
-        data: JSON.stringify({ userMessage: repliesTo, assistantMessageId: turn.assistantMessage.id }),
-      });
-      await pipeEvents(stream, queue, turn.unsubscribe, 0);
-    });
+    const first = sseEvent('message', 0, { userMessage: repliesTo, assistantMessageId: turn.assistantMessage.id });
+    return sseAnswer(first, queue, turn.unsubscribe, 0);
   };
 
   app.post('/sessions/:id/messages/:messageId/regenerate/stream', auth, validate('param', messageParamSchema), (c) => {
     const { id, messageId } = c.req.valid('param');
     const userId = c.get('user').id;
-    return streamBegun(c, userId, id, () => chat.beginRegenerate(userId, id, messageId));
+    return streamBegun(userId, id, () => chat.beginRegenerate(userId, id, messageId));
   });
 
   app.post(
@@ -156,7 +157,7 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
       const { id, messageId } = c.req.valid('param');
       const { content } = c.req.valid('json');
       const userId = c.get('user').id;
-      return streamBegun(c, userId, id, () => chat.beginEdit(userId, id, messageId, content));
+      return streamBegun(userId, id, () => chat.beginEdit(userId, id, messageId, content));
     },
   );
 
@@ -181,8 +182,7 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
       });
     }
     const unsubscribe = followed.kind === 'live' ? followed.unsubscribe : () => {};
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, (stream) => pipeEvents(stream, queue, unsubscribe, after));
+    return sseAnswer('', queue, unsubscribe, after);
   });
 
   // Stop from any process: the owner aborts the model call and stores the text so far as 'stopped'.
