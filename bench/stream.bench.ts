@@ -5,6 +5,7 @@
 // as in production, so none starves another. Loopback only; a full run takes about two minutes.
 import { type ChildProcess, fork } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,10 @@ export interface StreamBenchOptions {
   rampMs: number;
   /** A run that takes longer than this counts its missing chunks as lost. */
   runTimeoutMs: number;
+  /** Also run the floor: the two relays of bench/stream.relay.ts (no app), at the levels up to this many streams. */
+  floorUpTo: number;
+  /** Which of the app's transports to run (both by default). */
+  appTransports: ('sse' | 'ws')[];
 }
 
 // 100 tokens every 30 ms: each answer lasts 3 s, so with a 1 s ramp all streams of a run are open at once.
@@ -31,9 +36,11 @@ const DEFAULTS: StreamBenchOptions = {
   tokenDelayMs: 30,
   rampMs: 1_000,
   runTimeoutMs: 60_000,
+  floorUpTo: 100,
+  appTransports: ['sse', 'ws'],
 };
 
-type Transport = 'direct' | 'sse' | 'ws';
+type Transport = 'direct' | 'relay-bare' | 'relay-langchain' | 'sse' | 'ws';
 
 interface StreamResult {
   content: string;
@@ -98,6 +105,7 @@ interface Child<Ready> {
 }
 
 type AppProcess = Child<{ port: number }>;
+type RelayProcess = Child<{ port: number }>;
 type FakeProcess = Child<{ url: string }>;
 
 async function startChild<Ready>(file: string, env: Record<string, string>): Promise<Child<Ready>> {
@@ -135,33 +143,63 @@ async function startChild<Ready>(file: string, env: Record<string, string>): Pro
 
 // ——— clients ———
 
-/** Reads `data:`-style event streams as they arrive; calls onEvent(event, data) per event. */
-async function readSse(res: Response, onEvent: (event: string, data: string) => boolean | undefined): Promise<void> {
-  if (!res.body) throw new Error('no body');
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let cut = buffer.indexOf('\n\n');
-    while (cut >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-      }
-      if (data.length && onEvent(event, data.join('\n'))) {
-        await reader.cancel();
+/** Keep-alive connections, as a browser or an SDK keeps them; one per concurrent stream. */
+const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+
+/**
+ * POSTs `body` and reads the `text/event-stream` answer as it arrives, calling onEvent(event, data) per event until
+ * it returns true or the stream ends. Plain node:http, so the clients' own CPU (they share the machine with the app
+ * and the fake model) stays small; both the direct and the app runs use it.
+ */
+function postSse(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  onEvent: (event: string, data: string) => boolean | undefined,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(res.statusCode ?? 0);
         return;
       }
-      cut = buffer.indexOf('\n\n');
-    }
-  }
+      res.setEncoding('utf8');
+      let buffer = '';
+      let finished = false;
+      res.on('data', (text: string) => {
+        if (finished) return;
+        buffer += text;
+        let cut = buffer.indexOf('\n\n');
+        while (cut >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+          }
+          if (data.length && onEvent(event, data.join('\n'))) {
+            finished = true;
+            res.destroy();
+            resolve(200);
+            return;
+          }
+          cut = buffer.indexOf('\n\n');
+        }
+      });
+      res.on('end', () => resolve(200));
+      res.on('error', reject);
+    });
+    req.end(body);
+  });
 }
 
 function record(r: StreamResult, content: string) {
@@ -173,12 +211,8 @@ function record(r: StreamResult, content: string) {
 
 async function directStream(fakeUrl: string, content: string): Promise<StreamResult> {
   const r: StreamResult = { content, startedAt: now(), arrivals: [], text: '' };
-  const res = await fetch(`${fakeUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
-    body: JSON.stringify({ model: 'fake-model', stream: true, messages: [{ role: 'user', content }] }),
-  });
-  await readSse(res, (_event, data) => {
+  const body = JSON.stringify({ model: 'fake-model', stream: true, messages: [{ role: 'user', content }] });
+  await postSse(`${fakeUrl}/chat/completions`, { authorization: 'Bearer bench' }, body, (_event, data) => {
     if (data === '[DONE]') return true;
     const piece = (JSON.parse(data) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content;
     if (piece) record(r, piece);
@@ -189,21 +223,28 @@ async function directStream(fakeUrl: string, content: string): Promise<StreamRes
 
 async function sseStream(base: string, token: string, sessionId: number, content: string): Promise<StreamResult> {
   const r: StreamResult = { content, startedAt: now(), arrivals: [], text: '' };
-  const res = await fetch(`${base}/api/chat/sessions/${sessionId}/messages/stream`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ content }),
-  });
-  if (res.status !== 200) {
-    r.error = `HTTP ${res.status}`;
-    await res.body?.cancel();
-    return r;
-  }
-  await readSse(res, (event, data) => {
+  const url = `${base}/api/chat/sessions/${sessionId}/messages/stream`;
+  const status = await postSse(
+    url,
+    { authorization: `Bearer ${token}` },
+    JSON.stringify({ content }),
+    (event, data) => {
+      if (event === 'chunk') record(r, (JSON.parse(data) as { content: string }).content);
+      if (event === 'error') r.error = data;
+      return event === 'done' || event === 'error';
+    },
+  );
+  if (status !== 200) r.error = `HTTP ${status}`;
+  return r;
+}
+
+async function relayStream(url: string, content: string): Promise<StreamResult> {
+  const r: StreamResult = { content, startedAt: now(), arrivals: [], text: '' };
+  const status = await postSse(url, {}, JSON.stringify({ content }), (event, data) => {
     if (event === 'chunk') record(r, (JSON.parse(data) as { content: string }).content);
-    if (event === 'error') r.error = data;
-    return event === 'done' || event === 'error';
+    return event === 'done';
   });
+  if (status !== 200) r.error = `HTTP ${status}`;
   return r;
 }
 
@@ -283,9 +324,17 @@ function bounded<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
 async function run(
   transport: Transport,
   n: number,
-  ctx: { fake: FakeProcess; app: AppProcess; token: string; sessions: number[]; opts: StreamBenchOptions },
+  ctx: {
+    fake: FakeProcess;
+    app: AppProcess;
+    relay: RelayProcess;
+    token: string;
+    sessions: number[];
+    opts: StreamBenchOptions;
+  },
 ): Promise<RunReport> {
-  const { fake, app, opts } = ctx;
+  const { fake, app, relay, opts } = ctx;
+  const viaApp = transport === 'sse' || transport === 'ws';
   // Forgets the requests of earlier runs.
   await fake.ask({ op: 'requests' });
   const sessions = ctx.sessions.splice(0, n);
@@ -304,7 +353,8 @@ async function run(
       );
     }
   }
-  const before = await app.ask<{ rss: number; heapUsed: number; cpuMs: number }>({ op: 'mark' });
+  const before = viaApp ? await app.ask<{ rss: number; heapUsed: number; cpuMs: number }>({ op: 'mark' }) : undefined;
+  const relayBefore = transport.startsWith('relay') ? await relay.ask<{ cpuMs: number }>({ op: 'cpu' }) : undefined;
 
   let peak: { rss: number; heapUsed: number; active: number } | undefined;
   const started = now();
@@ -312,16 +362,18 @@ async function run(
   const startOne = (content: string, i: number) =>
     transport === 'direct'
       ? directStream(fake.ready.url, content)
-      : transport === 'sse'
-        ? sseStream(base, ctx.token, sessions[i]!, content)
-        : wsStream(sockets[i]!, content);
+      : transport === 'relay-bare' || transport === 'relay-langchain'
+        ? relayStream(`http://127.0.0.1:${relay.ready.port}/${transport.slice(6)}`, content)
+        : transport === 'sse'
+          ? sseStream(base, ctx.token, sessions[i]!, content)
+          : wsStream(sockets[i]!, content);
   const streams = contents.map(async (content, i) => {
     if (ramp) await new Promise((r) => setTimeout(r, (i * ramp) / n));
     return startOne(content, i);
   });
   // Memory is read while every stream is open: after the ramp, a second into the (3 s) answers.
   const sampler = (async () => {
-    if (transport === 'direct') return;
+    if (!viaApp) return;
     await new Promise((r) => setTimeout(r, ramp + 1_000));
     peak = await app.ask({ op: 'sample' });
   })();
@@ -337,7 +389,6 @@ async function run(
       bounded(
         p.catch((err: Error & { cause?: { code?: string } }) => ({
           ...empty(contents[i]!),
-          // fetch() says only "fetch failed"; the cause says why (refused, reset, connect timeout…).
           error: err.cause?.code ? `${err.message} (${err.cause.code})` : err.message,
         })),
         opts.runTimeoutMs,
@@ -347,14 +398,17 @@ async function run(
   );
   const wallMs = now() - started;
   await sampler;
-  const after =
-    transport === 'direct'
-      ? undefined
-      : await app.ask<{ lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; cpuMs: number }>({ op: 'sample' });
+  const after = viaApp
+    ? await app.ask<{ lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; cpuMs: number }>({ op: 'sample' })
+    : undefined;
   for (const s of sockets) s.terminate();
   const arrived = await fake.ask<{ arrived: [string, number][] }>({ op: 'requests' });
   const report = summarize(transport, results, new Map(arrived.arrived), opts, wallMs);
-  if (peak && after) {
+  if (relayBefore) {
+    const { cpuMs } = await relay.ask<{ cpuMs: number }>({ op: 'cpu' });
+    report.appCpuMsPerStream = (cpuMs - relayBefore.cpuMs) / n;
+  }
+  if (peak && after && before) {
     report.openAtSample = peak.active;
     report.appCpuMsPerStream = (after.cpuMs - before.cpuMs) / n;
     report.rssPerStreamKb = (peak.rss - before.rss) / n / 1024;
@@ -402,6 +456,7 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
   const pgServer = await startEmbeddedPostgres(path.join(dir, 'data'));
   let fake: FakeProcess | undefined;
   let app: AppProcess | undefined;
+  let relay: RelayProcess | undefined;
   try {
     fake = await startChild<{ url: string }>('stream.fake.ts', {
       BENCH_TOKENS: String(opts.tokens),
@@ -423,18 +478,34 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
       OPENAI_API_KEY: 'bench',
       OPENAI_MAX_RETRIES: '0',
     });
+    relay = await startChild<{ port: number }>('stream.relay.ts', {
+      NODE_ENV: 'production',
+      SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789',
+      DATABASE_URL: url,
+      OPENAI_BASE_URL: fake.ready.url,
+      OPENAI_API_KEY: 'bench',
+      OPENAI_MAX_RETRIES: '0',
+    });
     // A fresh session for every stream of every run (direct runs take theirs too, unused) and the warm-up.
     const total = opts.levels.reduce((a, b) => a + b, 0) * 3 + 1;
     const setup = await app.ask<{ token: string; sessionIds: number[] }>({ op: 'setup', sessions: total });
-    const ctx = { fake, app, token: setup.token, sessions: setup.sessionIds, opts };
+    const ctx = { fake, app, relay, token: setup.token, sessions: setup.sessionIds, opts };
     // Warm-up: the first answer loads LangChain and opens pools; it is not measured.
     await run('sse', 1, { ...ctx, sessions: ctx.sessions.splice(0, 1) });
+    await run('relay-langchain', 1, { ...ctx, sessions: [0] });
     const reports: RunReport[] = [];
     for (const n of opts.levels) {
       const direct = await run('direct', n, ctx);
       reports.push(direct);
-      for (const transport of ['sse', 'ws'] as const) {
-        const r = await run(transport, n, ctx);
+      const transports: Transport[] =
+        n <= opts.floorUpTo ? ['relay-bare', 'relay-langchain', ...opts.appTransports] : opts.appTransports;
+      for (const transport of transports) {
+        // Relay runs take no session; the same list keeps the app's sessions fresh for every run.
+        const r = await run(
+          transport,
+          n,
+          transport.startsWith('relay') ? { ...ctx, sessions: [...ctx.sessions] } : ctx,
+        );
         r.addedTtfcP50Ms = r.ttfcP50Ms - direct.ttfcP50Ms;
         r.addedChunkP50Ms = r.chunkLatencyP50Ms - direct.chunkLatencyP50Ms;
         reports.push(r);
@@ -459,6 +530,7 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
     return reports;
   } finally {
     await app?.stop();
+    await relay?.stop();
     await fake?.stop();
     await pgServer.stop();
     rmSync(dir, { recursive: true, force: true });
