@@ -36,7 +36,7 @@ const DEFAULTS: StreamBenchOptions = {
   tokenDelayMs: 30,
   rampMs: 1_000,
   runTimeoutMs: 60_000,
-  floorUpTo: 100,
+  floorUpTo: 1000,
   appTransports: ['sse', 'ws'],
 };
 

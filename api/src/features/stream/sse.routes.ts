@@ -7,7 +7,6 @@ import { AppError } from '../../http/app-error.js';
 import { requireAuth } from '../../http/middleware/auth.js';
 import { type TextSink, textStreamResponse } from '../../http/text-stream.js';
 import { validate } from '../../http/validate.js';
-import { EventQueue } from './event-queue.js';
 import type { BegunAnswer, ChatTurns, GenerationManager, StreamEvent, Unsubscribe } from './generation.manager.js';
 
 /** A comment line this often keeps proxies and clients from giving up on a quiet stream. */
@@ -37,57 +36,67 @@ const SSE_HEADERS = {
 };
 
 /**
- * The SSE response of one answer: `first` (the `message` event, if any), then its events until `done` or
- * `error`, then the end. A client that goes away only unsubscribes: the answer goes on and is stored.
+ * One answer's events on their way to an SSE client: `first` (the `message` event, if any), then chunks, then
+ * `done` or `error`, then the end. Events that arrive before the response is served wait in a list; from then on
+ * each is written the moment it arrives, as the WebSocket route sends them (no queue and no promise per chunk: at
+ * 100 streams that hop cost more CPU than the write). A client that goes away only unsubscribes: the answer goes on
+ * and is stored.
  */
-function sseAnswer(first: string, queue: EventQueue<StreamEvent>, unsubscribe: Unsubscribe, after: number): Response {
-  return textStreamResponse((sink) => pipeEvents(sink, first, queue, unsubscribe, after), { headers: SSE_HEADERS });
-}
+class SseRelay {
+  private early: StreamEvent[] | undefined = [];
+  private sink: TextSink | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ended = false;
+  private lastId: number;
+  /** Set once the generation has the listener (start/follow return it). */
+  unsubscribe: Unsubscribe = () => {};
 
-async function pipeEvents(
-  sink: TextSink,
-  first: string,
-  queue: EventQueue<StreamEvent>,
-  unsubscribe: Unsubscribe,
-  after: number,
-) {
-  let lastId = after;
-  sink.onClose(() => {
-    unsubscribe();
-    queue.close();
-  });
-  const heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
-  try {
-    if (first) await sink.write(first);
-    // Every event already waiting goes out in one write: a client that fell behind (a busy process, a slow
-    // network) catches up with one socket write instead of one per chunk. A client keeping up gets each at once.
-    let ended = false;
-    while (!ended) {
-      let ev = await queue.next();
-      if (!ev) break;
-      let text = '';
-      for (; ev; ev = queue.poll()) {
-        if (ev.type === 'chunk') {
-          lastId = ev.seq;
-          text += sseEvent('chunk', ev.seq, { content: ev.content });
-          continue;
-        }
-        text +=
-          ev.type === 'done'
-            ? sseEvent('done', lastId + 1, { messageId: ev.messageId, assistantMessage: ev.assistantMessage })
-            : sseEvent('error', lastId + 1, { message: ev.message, code: ev.code });
-        ended = true;
-        break;
-      }
-      await sink.write(text);
+  constructor(after: number) {
+    this.lastId = after;
+  }
+
+  /** What the generation calls with every event of the answer. */
+  readonly listener = (ev: StreamEvent): void => {
+    if (this.early) this.early.push(ev);
+    else this.write(ev);
+  };
+
+  response(first: string): Response {
+    return textStreamResponse(
+      async (sink) => {
+        this.sink = sink;
+        sink.onClose(() => this.end());
+        this.heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+        if (first) sink.write(first);
+        const early = this.early ?? [];
+        this.early = undefined;
+        for (const ev of early) this.write(ev);
+      },
+      { headers: SSE_HEADERS },
+    );
+  }
+
+  private write(ev: StreamEvent) {
+    if (this.ended || !this.sink) return;
+    if (ev.type === 'chunk') {
+      this.lastId = ev.seq;
+      this.sink.write(sseEvent('chunk', ev.seq, { content: ev.content }));
+      return;
     }
-  } catch {
-    // Nothing above throws by design (writes to a gone client are dropped); the generation never depends on it.
-  } finally {
-    clearInterval(heartbeat);
-    unsubscribe();
-    queue.close();
-    sink.end();
+    this.sink.write(
+      ev.type === 'done'
+        ? sseEvent('done', this.lastId + 1, { messageId: ev.messageId, assistantMessage: ev.assistantMessage })
+        : sseEvent('error', this.lastId + 1, { message: ev.message, code: ev.code }),
+    );
+    this.end();
+  }
+
+  private end() {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    this.sink?.end();
   }
 }
 
@@ -106,14 +115,13 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
       const { id } = c.req.valid('param');
       const { content } = c.req.valid('json');
       const user = c.get('user');
-      const queue = new EventQueue<StreamEvent>();
+      const relay = new SseRelay(0);
       // beginTurn checks ownership (404/403), the rate limit (429) and one answer at a time (409).
-      const turn = await generations.start(user.id, id, content, (ev) => queue.push(ev));
-      const first = sseEvent('message', 0, {
-        userMessage: turn.userMessage,
-        assistantMessageId: turn.assistantMessage.id,
-      });
-      return sseAnswer(first, queue, turn.unsubscribe, 0);
+      const turn = await generations.start(user.id, id, content, relay.listener);
+      relay.unsubscribe = turn.unsubscribe;
+      return relay.response(
+        sseEvent('message', 0, { userMessage: turn.userMessage, assistantMessageId: turn.assistantMessage.id }),
+      );
     },
   );
 
@@ -126,7 +134,7 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
     sessionId: number,
     begin: () => Promise<BegunAnswer & { repliesTo?: BegunAnswer['userMessage'] }>,
   ) => {
-    const queue = new EventQueue<StreamEvent>();
+    const relay = new SseRelay(0);
     let repliesTo: BegunAnswer['userMessage'];
     const turn = await generations.startWith(
       userId,
@@ -136,10 +144,12 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
         repliesTo = begun.userMessage ?? begun.repliesTo;
         return begun;
       },
-      (ev) => queue.push(ev),
+      relay.listener,
     );
-    const first = sseEvent('message', 0, { userMessage: repliesTo, assistantMessageId: turn.assistantMessage.id });
-    return sseAnswer(first, queue, turn.unsubscribe, 0);
+    relay.unsubscribe = turn.unsubscribe;
+    return relay.response(
+      sseEvent('message', 0, { userMessage: repliesTo, assistantMessageId: turn.assistantMessage.id }),
+    );
   };
 
   app.post('/sessions/:id/messages/:messageId/regenerate/stream', auth, validate('param', messageParamSchema), (c) => {
@@ -169,20 +179,20 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
     const after =
       header !== undefined ? parseAfter(header, 'Last-Event-ID') : parseAfter(c.req.query('after'), 'after');
     await chat.requireOwnedSession(user.id, id);
-    const queue = new EventQueue<StreamEvent>();
-    const followed = await generations.follow(id, after, (ev) => queue.push(ev));
+    const relay = new SseRelay(after);
+    const followed = await generations.follow(id, after, relay.listener);
     if (followed.kind === 'none') throw new AppError('NOT_FOUND', 404, 'This session has no answer yet');
     if (followed.kind === 'stored') {
       const m = followed.message;
-      queue.push({
+      relay.listener({
         type: 'done',
         messageId: m.id,
         status: m.status === 'streaming' ? 'stopped' : m.status,
         assistantMessage: m,
       });
     }
-    const unsubscribe = followed.kind === 'live' ? followed.unsubscribe : () => {};
-    return sseAnswer('', queue, unsubscribe, after);
+    if (followed.kind === 'live') relay.unsubscribe = followed.unsubscribe;
+    return relay.response('');
   });
 
   // Stop from any process: the owner aborts the model call and stores the text so far as 'stopped'.

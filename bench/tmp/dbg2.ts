@@ -1,0 +1,1 @@
+import { createTestApp } from '../../api/test/harness.js';

@@ -1,0 +1,16 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { upgradeWebSocket } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { startServer } from '../../api/src/server.js';
+const app = new Hono<{ Bindings: { outgoing: import('node:http').ServerResponse } }>();
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const N = 100, D = 30;
+const ev = (i: number) => `event: chunk\ndata: ${JSON.stringify({ content: ` w${i}` })}\nid: ${i}\n\n`;
+app.post('/hono', (c) => streamSSE(c, async (s) => { for (let i = 0; i < N; i++) { await tick(D); await s.write(ev(i)); } }));
+app.post('/rs', (c) => { const enc = new TextEncoder(); let i = 0; return new Response(new ReadableStream({ async pull(ctl) { if (i >= N) return ctl.close(); await tick(D); ctl.enqueue(enc.encode(ev(i++))); } }, { highWaterMark: 0 }), { headers: { 'content-type': 'text/event-stream' } }); });
+app.post('/direct', async (c) => { const res = c.env.outgoing; res.writeHead(200, { 'content-type': 'text/event-stream' }); for (let i = 0; i < N; i++) { await tick(D); res.write(ev(i)); } res.end(); return RESPONSE_ALREADY_SENT; });
+app.get('/ws', upgradeWebSocket(() => ({ async onMessage(_e, ws) { for (let i = 0; i < N; i++) { await tick(D); ws.send(JSON.stringify({ type: 'chunk', content: ` w${i}`, seq: i, messageId: 1 })); } ws.send('{"type":"done"}'); } })));
+const s = await startServer(app.fetch as any, { port: 0, host: '127.0.0.1' });
+process.send?.({ port: s.port });
+process.on('message', () => { const c = process.cpuUsage(); process.send?.({ cpu: (c.user + c.system) / 1000 }); });
