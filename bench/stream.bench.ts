@@ -27,6 +27,10 @@ export interface StreamBenchOptions {
   floorUpTo: number;
   /** Which of the app's transports to run (both by default). */
   appTransports: ('sse' | 'ws')[];
+  /** The 1-stream level runs this many single streams one after another (one stream is one noisy sample). */
+  singleRepeats: number;
+  /** Streams per transport of the unmeasured warm-up (JIT and heap growth at load), so run order does not matter. */
+  warmupStreams: number;
 }
 
 // 100 tokens every 30 ms: each answer lasts 3 s, so with a 1 s ramp all streams of a run are open at once.
@@ -38,6 +42,8 @@ const DEFAULTS: StreamBenchOptions = {
   runTimeoutMs: 60_000,
   floorUpTo: 1000,
   appTransports: ['sse', 'ws'],
+  singleRepeats: 5,
+  warmupStreams: 50,
 };
 
 type Transport = 'direct' | 'relay-bare' | 'relay-langchain' | 'sse' | 'ws';
@@ -274,6 +280,7 @@ function wsStream(ws: WebSocket, content: string): Promise<StreamResult> {
 
 function summarize(
   transport: Transport,
+  n: number,
   results: StreamResult[],
   receivedAt: Map<string, number>,
   opts: StreamBenchOptions,
@@ -303,7 +310,7 @@ function summarize(
   }
   return {
     transport,
-    streams: results.length,
+    streams: n,
     ttfcP50Ms: percentile(ttfc, 50),
     ttfcP99Ms: percentile(ttfc, 99),
     toModelP50Ms: percentile(toModel, 50),
@@ -337,7 +344,9 @@ async function run(
   const viaApp = transport === 'sse' || transport === 'ws';
   // Forgets the requests of earlier runs.
   await fake.ask({ op: 'requests' });
-  const sessions = ctx.sessions.splice(0, n);
+  // One stream at a time is repeated (singleRepeats), one after another; any other level starts n at once.
+  const count = n === 1 ? opts.singleRepeats : n;
+  const sessions = ctx.sessions.splice(0, count);
   const contents = sessions.map((s, i) => `bench ${transport} ${n} ${i} ${s}`);
   const port = app.ready.port;
   const base = `http://127.0.0.1:${port}`;
@@ -367,7 +376,14 @@ async function run(
         : transport === 'sse'
           ? sseStream(base, ctx.token, sessions[i]!, content)
           : wsStream(sockets[i]!, content);
+  let previous: Promise<unknown> = Promise.resolve();
   const streams = contents.map(async (content, i) => {
+    if (n === 1) {
+      // Sequential: each single stream starts when the one before it has ended.
+      const mine = previous.then(() => startOne(content, i));
+      previous = mine.catch(() => {});
+      return mine;
+    }
     if (ramp) await new Promise((r) => setTimeout(r, (i * ramp) / n));
     return startOne(content, i);
   });
@@ -403,14 +419,14 @@ async function run(
     : undefined;
   for (const s of sockets) s.terminate();
   const arrived = await fake.ask<{ arrived: [string, number][] }>({ op: 'requests' });
-  const report = summarize(transport, results, new Map(arrived.arrived), opts, wallMs);
+  const report = summarize(transport, n, results, new Map(arrived.arrived), opts, wallMs);
   if (relayBefore) {
     const { cpuMs } = await relay.ask<{ cpuMs: number }>({ op: 'cpu' });
-    report.appCpuMsPerStream = (cpuMs - relayBefore.cpuMs) / n;
+    report.appCpuMsPerStream = (cpuMs - relayBefore.cpuMs) / count;
   }
   if (peak && after && before) {
     report.openAtSample = peak.active;
-    report.appCpuMsPerStream = (after.cpuMs - before.cpuMs) / n;
+    report.appCpuMsPerStream = (after.cpuMs - before.cpuMs) / count;
     report.rssPerStreamKb = (peak.rss - before.rss) / n / 1024;
     report.heapPerStreamKb = (peak.heapUsed - before.heapUsed) / n / 1024;
     report.lagP50Ms = after.lagP50Ms;
@@ -487,12 +503,20 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
       OPENAI_MAX_RETRIES: '0',
     });
     // A fresh session for every stream of every run (direct runs take theirs too, unused) and the warm-up.
-    const total = opts.levels.reduce((a, b) => a + b, 0) * 3 + 1;
+    const perLevel = opts.levels.reduce((a, n) => a + (n === 1 ? opts.singleRepeats : n), 0);
+    const total = perLevel * (1 + opts.appTransports.length) + 2 * opts.warmupStreams + 1;
     const setup = await app.ask<{ token: string; sessionIds: number[] }>({ op: 'setup', sessions: total });
     const ctx = { fake, app, relay, token: setup.token, sessions: setup.sessionIds, opts };
-    // Warm-up: the first answer loads LangChain and opens pools; it is not measured.
-    await run('sse', 1, { ...ctx, sessions: ctx.sessions.splice(0, 1) });
-    await run('relay-langchain', 1, { ...ctx, sessions: [0] });
+    // Warm-up, not measured: the first answer loads LangChain and opens pools; then every process serves a load
+    // once (JIT, heap growth), so whichever transport runs first at a level is not the one that pays for it.
+    await run('sse', 1, { ...ctx, opts: { ...opts, singleRepeats: 1 } });
+    await run('relay-langchain', 1, { ...ctx, sessions: [0], opts: { ...opts, singleRepeats: 1 } });
+    if (opts.warmupStreams > 1) {
+      for (const transport of ['relay-bare', 'relay-langchain', ...opts.appTransports] as Transport[]) {
+        const sessions = transport.startsWith('relay') ? [...ctx.sessions] : ctx.sessions;
+        await run(transport, opts.warmupStreams, { ...ctx, sessions });
+      }
+    }
     const reports: RunReport[] = [];
     for (const n of opts.levels) {
       const direct = await run('direct', n, ctx);

@@ -2,7 +2,7 @@
 // a web ReadableStream otherwise (app.request() in tests, other runtimes). The app builds the Response as usual, so
 // every middleware still sets its headers; startServer then copies the final status and headers to the socket and
 // hands it to the producer. Why: Hono's streamSSE goes TextEncoder → TransformStream → reader → socket for every
-// event, which cost about 1.7× the CPU of a direct res.write per event at 100 streams (bench/, the SSE write path).
+// event: 11.5–18 ms of CPU per 100-event stream against 6.4–7 ms for res.write, measured with 100 streams.
 import type { ServerResponse } from 'node:http';
 
 /** Where a producer writes its text. Writes after the client left are dropped; `onClose` says when that happens. */
