@@ -1,1 +1,0 @@
-import { createTestApp } from '../../api/test/harness.js';
