@@ -16,13 +16,13 @@ import type { AppEnv } from '../../http/app-env.js';
 import { requireAuth } from '../../http/middleware/auth.js';
 import { validate } from '../../http/validate.js';
 import type { GenerationManager } from '../stream/generation.manager.js';
-import { type ChatService, createChatService } from './chat.service.js';
+import type { ChatService } from './chat.service.js';
 
 export function chatRoutes(
   ctx: AppContext,
-  chat: ChatService = createChatService(ctx),
-  /** When given, the non-streaming send goes through it too (stop, shutdown and recovery apply to every transport). */
-  generations?: GenerationManager,
+  chat: ChatService,
+  /** The non-streaming turns go through it too, so stop, shutdown and recovery apply to every transport. */
+  generations: GenerationManager,
 ) {
   const auth = requireAuth(ctx.tokens);
   const id = validate('param', idParamSchema);
@@ -46,23 +46,16 @@ export function chatRoutes(
       return c.json({ message: 'Session deleted successfully' });
     })
     .post('/sessions/:id/messages', auth, id, validate('json', sendMessageRequestSchema), async (c) => {
-      const turn = generations
-        ? await generations.complete(c.get('user').id, c.req.valid('param').id, c.req.valid('json').content)
-        : await chat.sendMessage(c.get('user').id, c.req.valid('param').id, c.req.valid('json').content, {
-            logger: c.get('logger'),
-          });
+      const turn = await generations.complete(c.get('user').id, c.req.valid('param').id, c.req.valid('json').content);
       return c.json(turn, 201);
     })
     .post('/sessions/:id/messages/:messageId/regenerate', auth, messageParam, async (c) => {
       const { id: sessionId, messageId } = c.req.valid('param');
       const userId = c.get('user').id;
-      if (generations) {
-        const done = await generations.completeWith(userId, sessionId, () =>
-          chat.beginRegenerate(userId, sessionId, messageId),
-        );
-        return c.json({ assistantMessage: done.assistantMessage }, 201);
-      }
-      return c.json(await chat.regenerate(userId, sessionId, messageId, { logger: c.get('logger') }), 201);
+      const done = await generations.completeWith(userId, sessionId, () =>
+        chat.beginRegenerate(userId, sessionId, messageId),
+      );
+      return c.json({ assistantMessage: done.assistantMessage }, 201);
     })
     .post(
       '/sessions/:id/messages/:messageId/edit',
@@ -73,13 +66,10 @@ export function chatRoutes(
         const { id: sessionId, messageId } = c.req.valid('param');
         const { content } = c.req.valid('json');
         const userId = c.get('user').id;
-        if (generations) {
-          const done = await generations.completeWith(userId, sessionId, () =>
-            chat.beginEdit(userId, sessionId, messageId, content),
-          );
-          return c.json({ userMessage: done.userMessage, assistantMessage: done.assistantMessage }, 201);
-        }
-        return c.json(await chat.editMessage(userId, sessionId, messageId, content, { logger: c.get('logger') }), 201);
+        const done = await generations.completeWith(userId, sessionId, () =>
+          chat.beginEdit(userId, sessionId, messageId, content),
+        );
+        return c.json({ userMessage: done.userMessage, assistantMessage: done.assistantMessage }, 201);
       },
     )
     .post('/sessions/:id/messages/:messageId/select', auth, messageParam, async (c) => {

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { users } from '../../db/schema/index.js';
 import { AppError } from '../../http/app-error.js';
+import { seedUser } from '../search/search.fixtures.js';
 import { type ChatService, createChatService } from './chat.service.js';
 
 describe('chat service seam', () => {
@@ -14,11 +14,7 @@ describe('chat service seam', () => {
   beforeAll(async () => {
     t = await createTestApp({ SYSTEM_PROMPT: 'System says hi.' });
     chat = createChatService(t.ctx);
-    const [row] = await t.database.db
-      .insert(users)
-      .values({ username: 'seam_user', email: 'seam@example.com', passwordHash: 'x' })
-      .returning({ id: users.id });
-    userId = row!.id;
+    userId = (await seedUser(t, 'seam_user')).id;
   });
   afterAll(async () => t.cleanup());
 
@@ -115,18 +111,15 @@ describe('chat service seam', () => {
   });
 
   it('tells a missing session (404) from another user’s (403)', async () => {
-    const [other] = await t.database.db
-      .insert(users)
-      .values({ username: 'seam_other', email: 'seam_other@example.com', passwordHash: 'x' })
-      .returning({ id: users.id });
+    const other = await seedUser(t, 'seam_other');
     const session = await chat.createSession(userId);
-    await expect(chat.requireOwnedSession(other!.id, session.id)).rejects.toMatchObject({ status: 403 });
+    await expect(chat.requireOwnedSession(other.id, session.id)).rejects.toMatchObject({ status: 403 });
     await expect(chat.requireOwnedSession(userId, 2_000_000_000)).rejects.toMatchObject({ status: 404 });
-    await expect(chat.beginTurn(other!.id, session.id, 'x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(chat.beginTurn(other.id, session.id, 'x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
 
-describe('sendMessage (the non-streaming turn without a generation manager)', () => {
+describe('the non-streaming turn (GenerationManager.complete over this seam)', () => {
   let fake: FakeOpenAI;
   let t: TestApp;
   let chat: ChatService;
@@ -135,11 +128,7 @@ describe('sendMessage (the non-streaming turn without a generation manager)', ()
     fake = await startFakeOpenAI({ reply: 'hello back', usage: { prompt_tokens: 3, completion_tokens: 2 } });
     t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_MAX_RETRIES: '0' });
     chat = createChatService(t.ctx);
-    const [row] = await t.database.db
-      .insert(users)
-      .values({ username: 'send_user', email: 'send@example.com', passwordHash: 'x' })
-      .returning({ id: users.id });
-    userId = row!.id;
+    userId = (await seedUser(t, 'send_user')).id;
   });
   afterAll(async () => {
     await t.cleanup();
@@ -148,7 +137,7 @@ describe('sendMessage (the non-streaming turn without a generation manager)', ()
 
   it('stores the complete answer with its usage', async () => {
     const session = await chat.createSession(userId);
-    const turn = await chat.sendMessage(userId, session.id, 'hello');
+    const turn = await t.generations.complete(userId, session.id, 'hello');
     expect(turn.assistantMessage).toMatchObject({
       content: 'hello back',
       status: 'complete',
@@ -159,7 +148,7 @@ describe('sendMessage (the non-streaming turn without a generation manager)', ()
   it('marks the answer as error and throws the product’s error when the provider fails', async () => {
     const session = await chat.createSession(userId);
     fake.setScript({ error: { status: 503 } });
-    await expect(chat.sendMessage(userId, session.id, 'hello')).rejects.toMatchObject({ code: 'AI_API_ERROR' });
+    await expect(t.generations.complete(userId, session.id, 'hello')).rejects.toMatchObject({ code: 'AI_API_ERROR' });
     const detail = await chat.getSessionDetail(userId, session.id, { limit: 10 });
     expect(detail.messages.map((m) => [m.role, m.status])).toEqual([
       ['user', 'complete'],

@@ -1,7 +1,6 @@
 // Chat business rules: sessions a user owns, their settings, the conversation tree (turns, edits, regenerations,
 // branches), the prompt along the branch being continued, the final answer.
 import {
-  type BranchTurnResponse,
   DEFAULT_SESSION_TITLE,
   type Message,
   type Session,
@@ -14,10 +13,8 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { rootDbError } from '../../db/client.js';
 import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
-import type { Logger } from '../../lib/logger.js';
 import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
-import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
-import { contentToText, countMessageTokens } from '../../llm/token-counter.js';
+import { countMessageTokens } from '../../llm/token-counter.js';
 import {
   type AppendOutcome,
   createChatRepo,
@@ -90,21 +87,6 @@ export interface ChatService {
   beginRegenerate(userId: number, sessionId: number, messageId: number): Promise<BegunRegeneration>;
   /** Like beginTurn, but the user message is a new sibling of user message `messageId` (400 if not a user message). */
   beginEdit(userId: number, sessionId: number, messageId: number, content: string): Promise<BegunTurn>;
-  /** The whole non-streaming regeneration (like sendMessage). */
-  regenerate(
-    userId: number,
-    sessionId: number,
-    messageId: number,
-    opts?: { logger?: Logger },
-  ): Promise<BranchTurnResponse>;
-  /** The whole non-streaming edit (like sendMessage). */
-  editMessage(
-    userId: number,
-    sessionId: number,
-    messageId: number,
-    content: string,
-    opts?: { logger?: Logger },
-  ): Promise<BranchTurnResponse>;
   deleteSession(userId: number, sessionId: number): Promise<void>;
   /** 404 NOT_FOUND if missing, 403 FORBIDDEN if it is another user's. Returns the session row. */
   requireOwnedSession(userId: number, sessionId: number): Promise<OwnedSession>;
@@ -122,17 +104,6 @@ export interface ChatService {
   buildPrompt(sessionId: number, assistantMessageId: number): Promise<BaseMessage[]>;
   /** Stores an answer's final content/status/usage and touches the session's updatedAt. */
   finishAnswer(messageId: number, r: FinishResult): Promise<Message>;
-  /**
-   * The whole non-streaming turn: beginTurn, one model call (AbortSignal with OPENAI_TIMEOUT_MS), finishAnswer.
-   * On a provider failure the answer is stored as `error`, the user message stays, and the AppError
-   * (429 AI_RATE_LIMIT / 502 AI_API_ERROR) is thrown.
-   */
-  sendMessage(
-    userId: number,
-    sessionId: number,
-    content: string,
-    opts?: { logger?: Logger },
-  ): Promise<{ userMessage: Message; assistantMessage: Message }>;
 }
 
 export function toSession(row: Pick<SessionRow, 'id' | 'title' | 'createdAt' | 'updatedAt'>): Session {
@@ -177,16 +148,6 @@ export function toMessage(row: MessageRow): Message {
         }
       : null,
   };
-}
-
-/** LangChain's usage_metadata as our TokenUsage; null when the provider reported none. */
-export function usageFromMetadata(
-  meta: { input_tokens?: number; output_tokens?: number; total_tokens?: number } | undefined,
-): TokenUsage | null {
-  if (!meta || (meta.input_tokens === undefined && meta.output_tokens === undefined)) return null;
-  const promptTokens = meta.input_tokens ?? 0;
-  const completionTokens = meta.output_tokens ?? 0;
-  return { promptTokens, completionTokens, totalTokens: meta.total_tokens ?? promptTokens + completionTokens };
 }
 
 export function createChatService(ctx: AppContext): ChatService {
@@ -409,49 +370,6 @@ export function createChatService(ctx: AppContext): ChatService {
     return built.messages;
   }
 
-  /**
-   * Runs the model for an answer begun above (AbortSignal with OPENAI_TIMEOUT_MS) and stores it. From the start the
-   * answer's row is `streaming`: every path must finish it, or the session stays locked.
-   */
-  async function answer(
-    sessionId: number,
-    turn: { assistantMessage: Message; temperature?: number; prompt?: BaseMessage[] },
-    log: Logger,
-  ): Promise<Message> {
-    const answerId = turn.assistantMessage.id;
-    const signal = AbortSignal.timeout(config.OPENAI_TIMEOUT_MS);
-    try {
-      const prompt = turn.prompt ?? (await service.buildPrompt(sessionId, answerId));
-      const model = ctx.llm.chatModel({
-        model: turn.assistantMessage.model ?? undefined,
-        temperature: turn.temperature,
-      });
-      const reply = await model.invoke(prompt, { signal });
-      const stored = await service.finishAnswer(answerId, {
-        content: contentToText(reply.content),
-        status: 'complete',
-        usage: usageFromMetadata(reply.usage_metadata),
-      });
-      return stored;
-    } catch (err) {
-      await service.finishAnswer(answerId, { content: '', status: 'error' }).catch((finishErr: unknown) => {
-        log.error({ err: finishErr, messageId: answerId }, 'could not mark the failed answer as error');
-      });
-      const appErr = toProviderAppError(err);
-      log.warn(
-        {
-          provider: providerErrorLog(err),
-          timeout: isTimeoutError(err, signal),
-          sessionId,
-          messageId: answerId,
-          code: appErr.code,
-        },
-        'model call failed',
-      );
-      throw appErr;
-    }
-  }
-
   const service: ChatService = {
     requireOwnedSession,
 
@@ -520,18 +438,6 @@ export function createChatService(ctx: AppContext): ChatService {
       return beginBranch(userId, sessionId, { kind: 'regenerate', messageId });
     },
 
-    async regenerate(userId, sessionId, messageId, opts = {}) {
-      const turn = await service.beginRegenerate(userId, sessionId, messageId);
-      const assistantMessage = await answer(sessionId, turn, opts.logger ?? ctx.logger);
-      return { assistantMessage };
-    },
-
-    async editMessage(userId, sessionId, messageId, content, opts = {}) {
-      const turn = await service.beginEdit(userId, sessionId, messageId, content);
-      const assistantMessage = await answer(sessionId, turn, opts.logger ?? ctx.logger);
-      return { userMessage: turn.userMessage, assistantMessage };
-    },
-
     async deleteSession(userId, sessionId) {
       await requireOwnedSession(userId, sessionId);
       await repo.deleteSession(sessionId);
@@ -559,12 +465,6 @@ export function createChatService(ctx: AppContext): ChatService {
       });
       if (!row) throw new AppError('NOT_FOUND', 404, 'Message not found');
       return toTreeMessage(row);
-    },
-
-    async sendMessage(userId, sessionId, content, opts = {}) {
-      const turn = await service.beginTurn(userId, sessionId, content);
-      const assistantMessage = await answer(sessionId, turn, opts.logger ?? ctx.logger);
-      return { userMessage: turn.userMessage, assistantMessage };
     },
   };
   return service;

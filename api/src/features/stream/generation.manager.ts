@@ -5,7 +5,9 @@ import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
 import { toAppError } from '../../http/error-handler.js';
-import { providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
+import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
+import { contentToText } from '../../llm/token-counter.js';
+import { usageFromMetadata } from '../../llm/usage.js';
 import { type PgListener, startPgListener } from './pg-listener.js';
 import { type ChunkRow, createStreamRepo, STOP_CHANNEL, STREAM_CHANNEL, type StreamRepo } from './stream.repo.js';
 
@@ -53,6 +55,16 @@ export type StreamEvent =
       /** The AppError itself (status, Retry-After), for the one who started the answer in this process. */
       cause?: AppError;
     };
+
+/** A stored answer as the final event of its stream (a row still `streaming` here belongs to no live generation). */
+export function storedDone(m: Message): StreamEvent {
+  return {
+    type: 'done',
+    messageId: m.id,
+    status: m.status === 'streaming' ? 'stopped' : m.status,
+    assistantMessage: m,
+  };
+}
 
 export type StreamListener = (ev: StreamEvent) => void;
 export type Unsubscribe = () => void;
@@ -120,16 +132,6 @@ interface RemoteFollower {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
-function chunkText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((p) => (p && typeof p === 'object' && 'text' in p && typeof p.text === 'string' ? p.text : ''))
-      .join('');
-  }
-  return '';
-}
 
 /**
  * The model's chunks straight from its own streaming generator. LangChain's stream() adds, per chunk, a web
@@ -427,16 +429,14 @@ export class GenerationManager {
       });
       if (gen.mode === 'invoke') {
         const reply = await model.invoke(prompt, { signal });
-        const u = reply.usage_metadata;
-        if (u) usage = { promptTokens: u.input_tokens, completionTokens: u.output_tokens, totalTokens: u.total_tokens };
-        const text = chunkText(reply.content);
+        usage = usageFromMetadata(reply.usage_metadata);
+        const text = contentToText(reply.content);
         if (text) this.push(gen, text);
       } else {
         for await (const chunk of modelChunks(model, prompt, signal)) {
-          const u = chunk.usage_metadata;
-          if (u)
-            usage = { promptTokens: u.input_tokens, completionTokens: u.output_tokens, totalTokens: u.total_tokens };
-          const text = chunkText(chunk.content);
+          // The provider reports usage once, on its last chunk.
+          usage = usageFromMetadata(chunk.usage_metadata) ?? usage;
+          const text = contentToText(chunk.content);
           if (text) this.push(gen, text);
           if (gen.controller.signal.aborted) break;
         }
@@ -449,7 +449,10 @@ export class GenerationManager {
         status = 'error';
         if (calling) {
           failure = toProviderAppError(err);
-          log.warn({ provider: providerErrorLog(err), code: failure.code }, 'model call failed mid-answer');
+          log.warn(
+            { provider: providerErrorLog(err), timeout: isTimeoutError(err, signal), code: failure.code },
+            'model call failed mid-answer',
+          );
         } else {
           failure = toAppError(err);
           log.error({ err, code: failure.code }, 'could not build the prompt');
@@ -699,7 +702,7 @@ export class GenerationManager {
             message: PUBLIC_MESSAGES.AI_API_ERROR,
             assistantMessage: message,
           }
-        : { type: 'done', messageId: f.messageId, status: message.status, assistantMessage: message };
+        : storedDone(message);
     this.endRemote(f, ev);
   }
 

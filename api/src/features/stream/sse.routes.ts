@@ -7,7 +7,14 @@ import { AppError } from '../../http/app-error.js';
 import { requireAuth } from '../../http/middleware/auth.js';
 import { type TextSink, textStreamResponse } from '../../http/text-stream.js';
 import { validate } from '../../http/validate.js';
-import type { BegunAnswer, ChatTurns, GenerationManager, StreamEvent, Unsubscribe } from './generation.manager.js';
+import {
+  type BegunAnswer,
+  type ChatTurns,
+  type GenerationManager,
+  type StreamEvent,
+  storedDone,
+  type Unsubscribe,
+} from './generation.manager.js';
 
 /** A comment line this often keeps proxies and clients from giving up on a quiet stream. */
 const SSE_HEARTBEAT_MS = 15_000;
@@ -182,15 +189,7 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
     const relay = new SseRelay(after);
     const followed = await generations.follow(id, after, relay.listener);
     if (followed.kind === 'none') throw new AppError('NOT_FOUND', 404, 'This session has no answer yet');
-    if (followed.kind === 'stored') {
-      const m = followed.message;
-      relay.listener({
-        type: 'done',
-        messageId: m.id,
-        status: m.status === 'streaming' ? 'stopped' : m.status,
-        assistantMessage: m,
-      });
-    }
+    if (followed.kind === 'stored') relay.listener(storedDone(followed.message));
     if (followed.kind === 'live') relay.unsubscribe = followed.unsubscribe;
     return relay.response('');
   });

@@ -11,7 +11,14 @@ import { factory } from '../../http/app-env.js';
 import { AppError } from '../../http/app-error.js';
 import { toAppError } from '../../http/error-handler.js';
 import { validate } from '../../http/validate.js';
-import type { BegunAnswer, ChatTurns, GenerationManager, StreamEvent, Unsubscribe } from './generation.manager.js';
+import {
+  type BegunAnswer,
+  type ChatTurns,
+  type GenerationManager,
+  type StreamEvent,
+  storedDone,
+  type Unsubscribe,
+} from './generation.manager.js';
 
 /** Sockets that miss one pong within this interval are dropped (a vanished peer otherwise lingers). */
 const PING_INTERVAL_MS = 30_000;
@@ -145,13 +152,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
           // The follow may already have ended synchronously (a replay of a finished answer).
           state.following = { messageId: followed.messageId, unsubscribe: followed.unsubscribe };
         } else if (followed.kind === 'stored') {
-          const m = followed.message;
-          send({
-            type: 'done',
-            messageId: m.id,
-            status: m.status === 'streaming' ? 'stopped' : m.status,
-            assistantMessage: m,
-          });
+          send(toWire(storedDone(followed.message)));
         } else {
           throw new AppError('NOT_FOUND', 404, 'This session has no answer yet');
         }
@@ -161,14 +162,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
         const followed = state.following?.messageId;
         const stored = await generations.stop(state.sessionId);
         // A socket that follows the answer gets its `done` from the stream; any other gets it here.
-        if (followed !== stored.id) {
-          send({
-            type: 'done',
-            messageId: stored.id,
-            status: stored.status === 'streaming' ? 'stopped' : stored.status,
-            assistantMessage: stored,
-          });
-        }
+        if (followed !== stored.id) send(toWire(storedDone(stored)));
       };
 
       return {
