@@ -10,6 +10,7 @@ import { connectDatabase, type Database } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
 import { createSearchRepo, searchStatement } from '../api/src/features/search/search.repo.js';
+import { percentile } from './stats.js';
 
 const USER_MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
 const MESSAGES_PER_SESSION = 100;
@@ -147,12 +148,6 @@ function buildQueries(): Query[] {
     queries.push({ kind: 'mixed', q });
   }
   return queries;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

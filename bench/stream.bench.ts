@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
+import { percentile } from './stats.js';
 
 export interface StreamBenchOptions {
   levels: number[];
@@ -87,13 +88,6 @@ export interface RunReport {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-
-function percentile(values: number[], p: number): number {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 const round = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? undefined : Math.round(n * 100) / 100);
 

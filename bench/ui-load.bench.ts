@@ -5,16 +5,16 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
-import { WebSocketServer } from 'ws';
 import { createApp } from '../api/src/app.js';
 import { loadConfig } from '../api/src/config.js';
 import { connectDatabase, type Database } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
 import { createLogger } from '../api/src/lib/logger.js';
+import { type RunningServer, startServer } from '../api/src/server.js';
 import { launchChromium } from '../api/test/chromium.js';
+import { percentile } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 10);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,11 +28,6 @@ interface Sample {
   /** Baseline: a blank static page's load event, from the same server in the same run. */
   blankLoadMs: number;
 }
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
-};
 
 async function post(base: string, p: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}${p}`, {
@@ -96,8 +91,7 @@ export async function runUiLoadBench(): Promise<Record<string, unknown>> {
   const server = await startEmbeddedPostgres(path.join(dir, 'data'));
   let database: Database | undefined;
   let browser: Browser | undefined;
-  let http: ReturnType<typeof serve> | undefined;
-  const wss = new WebSocketServer({ noServer: true });
+  let running: RunningServer | undefined;
   try {
     database = connectDatabase(await ensureDatabase(server.url, 'bench_ui'), { max: 4 });
     await runMigrations(database);
@@ -114,11 +108,7 @@ export async function runUiLoadBench(): Promise<Record<string, unknown>> {
       ALLOWED_ORIGINS: base,
     });
     const app = createApp({ config, database, logger: createLogger('silent') });
-    http = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve({ fetch: app.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } }, () =>
-        resolve(s),
-      );
-    });
+    running = await startServer(app.app.fetch, { port, host: '127.0.0.1' });
     // One account with one answered question (the built-in offline model answers).
     const account = { username: 'bench_ui', email: 'bench_ui@example.com', password: 'Str0ngPassword' };
     await post(base, '/api/auth/register', account);
@@ -136,8 +126,8 @@ export async function runUiLoadBench(): Promise<Record<string, unknown>> {
     const col = (k: keyof Sample) => samples.map((s) => s[k]);
     const row = (name: string, k: keyof Sample) => ({
       name,
-      medianMs: quantile(col(k), 0.5),
-      p95Ms: quantile(col(k), 0.95),
+      medianMs: percentile(col(k), 50),
+      p95Ms: percentile(col(k), 95),
       minMs: Math.min(...col(k)),
     });
     const rows = [
@@ -170,12 +160,7 @@ export async function runUiLoadBench(): Promise<Record<string, unknown>> {
     return result;
   } finally {
     await browser?.close().catch(() => {});
-    for (const c of wss.clients) c.terminate();
-    wss.close();
-    if (http) {
-      if ('closeAllConnections' in http) http.closeAllConnections();
-      await new Promise<void>((r) => http?.close(() => r()));
-    }
+    await running?.close();
     await database?.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,12 +1,11 @@
-// The app over a real TCP port (serve() from @hono/node-server, real fetch): accounts end to end, CORS, client IP.
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+// The app over a real TCP port (startServer, as main.ts listens; real fetch): accounts end to end, CORS, client IP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestApp, type TestApp } from '../harness.js';
 
 describe('over a real port', () => {
   let t: TestApp;
-  let server: ServerType;
+  let server: RunningServer;
   let base: string;
   beforeAll(async () => {
     // A frozen clock keeps every rate-limited call in one window, whatever minute the test starts in.
@@ -15,13 +14,11 @@ describe('over a real port', () => {
       { AUTH_RATE_LIMIT_PER_MINUTE: '4', ALLOWED_ORIGINS: 'https://app.example' },
       { clock: { now: () => frozen } },
     );
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startServer(t.app.fetch, { port: 0, host: '127.0.0.1' });
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await server.close();
     await t.cleanup();
   });
 
