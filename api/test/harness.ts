@@ -9,14 +9,20 @@ import { createLogger } from '../src/lib/logger.js';
 
 const TEMPLATE_DB = 'chatbot_template';
 
-/** A new database copied from the migrated template; dropped by `drop()`. */
-export async function createTestDatabase(): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
+export interface TestDatabase {
+  url: string;
+  database: Database;
+  drop(): Promise<void>;
+}
+
+/** A new database copied from the migrated template (or empty, for migration tests); dropped by `drop()`. */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = inject('pgServerUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.query(opts.empty ? `create database ${name}` : `create database ${name} template ${TEMPLATE_DB}`);
   } finally {
     await admin.end();
   }

@@ -1,14 +1,12 @@
 // The tree migration (drizzle/0002_tree.sql) on a database holding linear histories from before it: nothing lost.
 
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { call, testConfig } from '../../../test/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTestDatabase, type TestDatabase, testConfig } from '../../../test/harness.js';
 import { createApp } from '../../app.js';
-import { connectDatabase, type Database } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { findMigrationsFolder, runMigrations } from '../../db/migrate.js';
 import { createLogger } from '../../lib/logger.js';
 
@@ -31,28 +29,18 @@ function foldersBeforeTree(): string {
 }
 
 describe('the tree migration', () => {
-  const serverUrl = inject('pgServerUrl');
-  const name = `t_mig_${randomBytes(5).toString('hex')}`;
+  let db: TestDatabase;
   let database: Database;
   let oldFolder: string;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(serverUrl);
-    u.pathname = `/${name}`;
-    database = connectDatabase(u.toString(), { max: 4 });
+    db = await createTestDatabase({ empty: true });
+    database = db.database;
     oldFolder = foldersBeforeTree();
   });
   afterAll(async () => {
-    await database.close();
     rmSync(oldFolder, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await db.drop();
   });
 
   it('turns each linear history into one branch ending at the last message, and the API shows all of it', async () => {

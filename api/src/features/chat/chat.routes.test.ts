@@ -3,20 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import { users } from '../../db/schema/index.js';
-
-let userSeq = 0;
-/** A user made directly in the database, with a real token: these tests are about chat, not accounts. */
-async function makeUser(t: TestApp): Promise<{ id: number; token: string }> {
-  userSeq++;
-  const name = `chat_user_${userSeq}_${Math.random().toString(36).slice(2, 8)}`;
-  const [row] = await t.database.db
-    .insert(users)
-    .values({ username: name, email: `${name}@example.com`, passwordHash: 'not-a-real-hash' })
-    .returning({ id: users.id });
-  const { accessToken } = await t.ctx.tokens.issue(row!.id);
-  return { id: row!.id, token: accessToken };
-}
+import { seedUser } from '../search/search.fixtures.js';
 
 async function newSession(t: TestApp, token: string, title?: string): Promise<number> {
   const res = await call(t.app, 'POST', '/api/chat/sessions', { token, body: title === undefined ? {} : { title } });
@@ -47,8 +34,8 @@ describe('chat sessions and messages with a real model client against the fake p
       OPENAI_TIMEOUT_MS: '1500',
       SYSTEM_PROMPT: 'You are a test assistant.',
     });
-    alice = await makeUser(t);
-    bob = await makeUser(t);
+    alice = await seedUser(t);
+    bob = await seedUser(t);
   });
   afterAll(async () => {
     await t.cleanup();
@@ -103,7 +90,7 @@ describe('chat sessions and messages with a real model client against the fake p
     });
 
     it('lists only the caller’s sessions with message counts and the total, newest activity first', async () => {
-      const u = await makeUser(t);
+      const u = await seedUser(t);
       const a = await newSession(t, u.token, 'A');
       const b = await newSession(t, u.token, 'B');
       const c = await newSession(t, u.token, 'C');
@@ -127,7 +114,7 @@ describe('chat sessions and messages with a real model client against the fake p
     });
 
     it('sorts by creation or activity in both directions and pages with limit and offset', async () => {
-      const u = await makeUser(t);
+      const u = await seedUser(t);
       const ids = [];
       for (const title of ['one', 'two', 'three']) ids.push(await newSession(t, u.token, title));
       await call(t.app, 'PATCH', `/api/chat/sessions/${ids[0]}`, { token: u.token, body: { title: 'one again' } });
@@ -153,7 +140,7 @@ describe('chat sessions and messages with a real model client against the fake p
     });
 
     it('lists in one query however many sessions are on the page', async () => {
-      const u = await makeUser(t);
+      const u = await seedUser(t);
       for (let i = 0; i < 5; i++) await newSession(t, u.token, `s${i}`);
       const queries: string[] = [];
       const pool = t.database.pool;
@@ -480,7 +467,7 @@ describe('memory trimmed to CONTEXT_MAX_TOKENS', () => {
   });
 
   it('sends the newest turns that fit the budget and drops the oldest', async () => {
-    const u = await makeUser(t);
+    const u = await seedUser(t);
     const id = await newSession(t, u.token);
     // Each message is about 40 tokens: ten turns (20 messages) cannot fit in 300.
     for (let i = 1; i <= 10; i++) {
@@ -502,7 +489,7 @@ describe('memory trimmed to CONTEXT_MAX_TOKENS', () => {
   });
 
   it('still sends the newest message when it alone is over the budget', async () => {
-    const u = await makeUser(t);
+    const u = await seedUser(t);
     const id = await newSession(t, u.token);
     await call(t.app, 'POST', `/api/chat/sessions/${id}/messages`, { token: u.token, body: { content: 'short one' } });
     const huge = 'word '.repeat(1000).trim();
@@ -531,8 +518,8 @@ describe('per-user send rate limit', () => {
   });
 
   it('refuses the third message in a minute with 429 RATE_LIMITED and Retry-After, storing nothing', async () => {
-    const u = await makeUser(t);
-    const other = await makeUser(t);
+    const u = await seedUser(t);
+    const other = await seedUser(t);
     const id = await newSession(t, u.token);
     for (const content of ['one', 'two']) {
       const ok = await call(t.app, 'POST', `/api/chat/sessions/${id}/messages`, { token: u.token, body: { content } });
@@ -565,7 +552,7 @@ describe('the offline model, end to end (no OPENAI_* settings)', () => {
   afterAll(async () => t.cleanup());
 
   it('answers as the offline model, quoting the user and saying how to configure a real one', async () => {
-    const u = await makeUser(t);
+    const u = await seedUser(t);
     const id = await newSession(t, u.token);
     const res = await call(t.app, 'POST', `/api/chat/sessions/${id}/messages`, {
       token: u.token,

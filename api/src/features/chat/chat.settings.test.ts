@@ -2,17 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import { users } from '../../db/schema/index.js';
-
-async function makeUser(t: TestApp): Promise<{ id: number; token: string }> {
-  const name = `settings_user_${Math.random().toString(36).slice(2, 10)}`;
-  const [row] = await t.database.db
-    .insert(users)
-    .values({ username: name, email: `${name}@example.com`, passwordHash: 'not-a-real-hash' })
-    .returning({ id: users.id });
-  const { accessToken } = await t.ctx.tokens.issue(row!.id);
-  return { id: row!.id, token: accessToken };
-}
+import { seedUser } from '../search/search.fixtures.js';
 
 describe('per-session settings and pinning', () => {
   let fake: FakeOpenAI;
@@ -30,7 +20,7 @@ describe('per-session settings and pinning', () => {
       OPENAI_MAX_RETRIES: '0',
       SYSTEM_PROMPT: 'You are a test assistant.',
     });
-    alice = await makeUser(t);
+    alice = await seedUser(t);
   });
   afterAll(async () => {
     await t.cleanup();
@@ -80,9 +70,7 @@ describe('per-session settings and pinning', () => {
       t.app,
       'POST',
       `/api/chat/sessions/${id}/messages/${sent.body.assistantMessage.id}/regenerate`,
-      {
-        token: alice.token,
-      },
+      { token: alice.token },
     );
     expect(regen.status).toBe(201);
     const regenReq = fake.chatRequests().at(-1)!.body;
@@ -137,7 +125,7 @@ describe('per-session settings and pinning', () => {
   });
 
   it('lists pinned sessions first within every sort, each with its pinned flag', async () => {
-    const bob = await makeUser(t);
+    const bob = await seedUser(t);
     const made: number[] = [];
     for (const title of ['s1', 's2', 's3']) {
       const res = await call(t.app, 'POST', '/api/chat/sessions', { token: bob.token, body: { title } });

@@ -3,17 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import { users } from '../../db/schema/index.js';
-
-async function makeUser(t: TestApp): Promise<{ id: number; token: string }> {
-  const name = `tree_user_${Math.random().toString(36).slice(2, 10)}`;
-  const [row] = await t.database.db
-    .insert(users)
-    .values({ username: name, email: `${name}@example.com`, passwordHash: 'not-a-real-hash' })
-    .returning({ id: users.id });
-  const { accessToken } = await t.ctx.tokens.issue(row!.id);
-  return { id: row!.id, token: accessToken };
-}
+import { seedUser } from '../search/search.fixtures.js';
 
 async function newSession(t: TestApp, token: string): Promise<number> {
   const res = await call(t.app, 'POST', '/api/chat/sessions', { token, body: {} });
@@ -52,8 +42,8 @@ describe('the conversation tree against the fake provider', () => {
       OPENAI_TIMEOUT_MS: '2000',
       SYSTEM_PROMPT: 'You are a test assistant.',
     });
-    alice = await makeUser(t);
-    bob = await makeUser(t);
+    alice = await seedUser(t);
+    bob = await seedUser(t);
   });
   afterAll(async () => {
     await t.cleanup();
@@ -87,9 +77,7 @@ describe('the conversation tree against the fake provider', () => {
       t.app,
       'POST',
       `/api/chat/sessions/${sid}/messages/${second.assistantMessage.id}/regenerate`,
-      {
-        token: alice.token,
-      },
+      { token: alice.token },
     );
     expect(r1.status).toBe(201);
     expect(r1.body.userMessage).toBeUndefined();
@@ -109,9 +97,7 @@ describe('the conversation tree against the fake provider', () => {
       t.app,
       'POST',
       `/api/chat/sessions/${sid}/messages/${r1.body.assistantMessage.id}/regenerate`,
-      {
-        token: alice.token,
-      },
+      { token: alice.token },
     );
     expect(r2.status).toBe(201);
 
@@ -389,7 +375,7 @@ describe('the conversation tree and the chat rate limit', () => {
   });
 
   it('counts regenerate and edit as messages: over the limit, 429 and nothing stored', async () => {
-    const alice = await makeUser(t);
+    const alice = await seedUser(t);
     const sid = await newSession(t, alice.token);
     const sent = await call(t.app, 'POST', `/api/chat/sessions/${sid}/messages`, {
       token: alice.token,

@@ -1,7 +1,7 @@
 // The fast start of a new message (beginTurn): the prompt built while the turn is stored equals the one read afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { users } from '../../db/schema/index.js';
+import { seedUser } from '../search/search.fixtures.js';
 import { createChatRepo } from './chat.repo.js';
 import { type ChatService, createChatService } from './chat.service.js';
 
@@ -16,11 +16,7 @@ describe('beginTurn builds the prompt with the turn', () => {
   beforeAll(async () => {
     t = await createTestApp({ SYSTEM_PROMPT: 'Be brief.' });
     chat = createChatService(t.ctx);
-    const [row] = await t.database.db
-      .insert(users)
-      .values({ username: 'turn_user', email: 'turn@example.com', passwordHash: 'x' })
-      .returning({ id: users.id });
-    userId = row!.id;
+    userId = (await seedUser(t, 'turn_user')).id;
   });
   afterAll(async () => t.cleanup());
 
