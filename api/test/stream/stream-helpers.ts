@@ -16,17 +16,6 @@ export async function serveApp(instance: AppInstance): Promise<Served> {
   return { baseUrl: running.url, wsUrl: running.url.replace(/^http/, 'ws'), close: running.close };
 }
 
-/** A user straight in the database, with a token from the app's token service. */
-export async function createUser(instance: AppInstance, name: string): Promise<{ id: number; token: string }> {
-  const res = await instance.ctx.database.pool.query<{ id: number }>(
-    'insert into users (username, email, password_hash) values ($1, $2, $3) returning id',
-    [name, `${name}@example.com`, 'not-a-real-hash'],
-  );
-  const id = res.rows[0]!.id;
-  const { accessToken } = await instance.ctx.tokens.issue(id);
-  return { id, token: accessToken };
-}
-
 export async function createSession(instance: AppInstance, userId: number, title = 'Test'): Promise<number> {
   const res = await instance.ctx.database.pool.query<{ id: number }>(
     'insert into chat_sessions (user_id, title) values ($1, $2) returning id',

@@ -1,9 +1,9 @@
 // The service seam the streaming transports build on: beginTurn, buildPrompt, finishAnswer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { AppError } from '../../http/app-error.js';
-import { seedUser } from '../search/search.fixtures.js';
 import { type ChatService, createChatService } from './chat.service.js';
 
 describe('chat service seam', () => {

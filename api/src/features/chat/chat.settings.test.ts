@@ -1,8 +1,8 @@
 // Per-session settings (system prompt, model, temperature) and pinning over HTTP, checked at the fake provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import { seedUser } from '../search/search.fixtures.js';
 
 describe('per-session settings and pinning', () => {
   let fake: FakeOpenAI;

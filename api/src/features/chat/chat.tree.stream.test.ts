@@ -1,15 +1,9 @@
 // Regenerate and edit streamed over a real port: SSE routes and WebSocket messages, through the GenerationManager.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import {
-  createSession,
-  createUser,
-  type Served,
-  SseReader,
-  serveApp,
-  WsClient,
-} from '../../../test/stream/stream-helpers.js';
+import { createSession, type Served, SseReader, serveApp, WsClient } from '../../../test/stream/stream-helpers.js';
 
 type ErrorBody = { detail: { code: string; field?: string } };
 
@@ -24,8 +18,8 @@ beforeAll(async () => {
   fake = await startFakeOpenAI({ reply: (req) => `answer ${++n} to ${lastUserText(req)}`, chunkDelayMs: 2 });
   t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', SYSTEM_PROMPT: 'Be kind.' });
   served = await serveApp(t);
-  user = await createUser(t, 'tree_stream_user');
-  other = await createUser(t, 'tree_stream_other');
+  user = await seedUser(t, 'tree_stream_user');
+  other = await seedUser(t, 'tree_stream_other');
 });
 
 afterAll(async () => {

@@ -2,8 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import { seedUser } from '../search/search.fixtures.js';
 
 async function newSession(t: TestApp, token: string): Promise<number> {
   const res = await call(t.app, 'POST', '/api/chat/sessions', { token, body: {} });

@@ -1,7 +1,7 @@
 // The fast start of a new message (beginTurn): the prompt built while the turn is stored equals the one read afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedUser } from '../../../test/fixtures.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { seedUser } from '../search/search.fixtures.js';
 import { createChatRepo } from './chat.repo.js';
 import { type ChatService, createChatService } from './chat.service.js';
 

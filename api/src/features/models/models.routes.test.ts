@@ -1,8 +1,8 @@
 import { modelsResponseSchema } from '@chatbot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
 import type { LlmProvider } from '../../llm/provider.js';
-import { seedUser } from '../search/search.fixtures.js';
 
 /** A provider that only describes its models: this route never asks it for an answer. */
 function providerOffering(defaultModel: string, models: string[]): LlmProvider {

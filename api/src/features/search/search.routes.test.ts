@@ -2,8 +2,8 @@ import { searchResponseSchema, splitHighlights } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SeededUser, seedSession, seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
-import { type SeededUser, seedSession, seedUser } from './search.fixtures.js';
 import { MARK_END, MARK_START, searchStatement } from './search.repo.js';
 import { parseHeadline } from './search.service.js';
 

@@ -1,10 +1,10 @@
 // Several API processes as one (two apps on one database): resume and stop across them; shutdown; recovery of orphans.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
 import {
   createSession,
-  createUser,
   messageRows,
   postStream,
   type Served,
@@ -38,7 +38,7 @@ beforeAll(async () => {
   b = createApp({ config: a.config, database: bDb, logger: createLogger('silent') });
   servedA = await serveApp(a);
   servedB = await serveApp(b);
-  user = await createUser(a, 'multi_user');
+  user = await seedUser(a, 'multi_user');
 });
 
 afterAll(async () => {
@@ -172,7 +172,7 @@ describe('shutdown and recovery', () => {
     const srv = await serveApp(own);
     try {
       fake.setScript({ reply: REPLY, chunkDelayMs: 100 });
-      const u = await createUser(own, 'shutdown_user');
+      const u = await seedUser(own, 'shutdown_user');
       const sessionId = await createSession(own, u.id);
       const reader = new SseReader(await postStream(srv.baseUrl, sessionId, u.token, 'long one'));
       await reader.next();
@@ -198,7 +198,7 @@ describe('shutdown and recovery', () => {
     const own = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
     try {
       fake.setScript({ reply: 'quick answer', chunkDelayMs: 20 });
-      const u = await createUser(own, 'shutdown_quick');
+      const u = await seedUser(own, 'shutdown_quick');
       const sessionId = await createSession(own, u.id);
       await own.generations.start(u.id, sessionId, 'hi');
       await own.close(5_000);

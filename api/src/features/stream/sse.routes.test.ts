@@ -2,10 +2,10 @@
 import { sseDoneEventSchema } from '@chatbot/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
 import {
   createSession,
-  createUser,
   messageRows,
   postStream,
   type Served,
@@ -26,7 +26,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI({ reply: REPLY, chunkDelayMs: 5 });
   t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
   served = await serveApp(t);
-  user = await createUser(t, 'sse_user');
+  user = await seedUser(t, 'sse_user');
 });
 
 afterAll(async () => {
@@ -75,7 +75,7 @@ describe('POST /api/chat/sessions/:id/messages/stream', () => {
 
   it('answers errors before the stream as ordinary JSON: 401, 400, 404, 403', async () => {
     const sessionId = await createSession(t, user.id);
-    const other = await createUser(t, 'sse_other');
+    const other = await seedUser(t, 'sse_other');
     const noAuth = await call(t.app, 'POST', `/api/chat/sessions/${sessionId}/messages/stream`, {
       body: { content: 'x' },
     });

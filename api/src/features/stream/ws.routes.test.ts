@@ -1,15 +1,9 @@
 // WebSocket over a real port: refusals at the upgrade, the protocol's messages, invalid input, stop, resume, 409.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { seedUser } from '../../../test/fixtures.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import {
-  createSession,
-  createUser,
-  messageRows,
-  type Served,
-  serveApp,
-  WsClient,
-} from '../../../test/stream/stream-helpers.js';
+import { createSession, messageRows, type Served, serveApp, WsClient } from '../../../test/stream/stream-helpers.js';
 
 const REPLY = 'alpha beta gamma delta epsilon zeta eta theta';
 const PIECES = REPLY.match(/\s*\S+\s*/g)!;
@@ -27,7 +21,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI({ reply: REPLY, chunkDelayMs: 5 });
   t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', ALLOWED_ORIGINS: ORIGIN });
   served = await serveApp(t);
-  user = await createUser(t, 'ws_user');
+  user = await seedUser(t, 'ws_user');
 });
 
 afterAll(async () => {
@@ -39,8 +33,8 @@ afterAll(async () => {
 describe('the upgrade', () => {
   it('refuses a bad token 401, a revoked token 401, a missing session 404, another user’s session 403, a foreign Origin 403', async () => {
     const sessionId = await createSession(t, user.id);
-    const other = await createUser(t, 'ws_other');
-    const revoked = await createUser(t, 'ws_revoked');
+    const other = await seedUser(t, 'ws_other');
+    const revoked = await seedUser(t, 'ws_revoked');
     const revokedSession = await createSession(t, revoked.id);
     const authUser = await t.ctx.tokens.authenticate(revoked.token);
     await t.ctx.tokens.revoke(authUser);
@@ -185,7 +179,7 @@ describe('the protocol', () => {
     const srv = await serveApp(limited);
     try {
       fake.setScript({ reply: 'ok' });
-      const u = await createUser(limited, 'ws_limited');
+      const u = await seedUser(limited, 'ws_limited');
       const sessionId = await createSession(limited, u.id);
       const ws = await WsClient.open(`${srv.wsUrl}/api/chat/ws/${sessionId}?token=${u.token}`);
       ws.send({ type: 'message', content: 'one' });
@@ -200,7 +194,7 @@ describe('the protocol', () => {
   });
 
   it('refuses a message once the token is revoked, and closes the socket', async () => {
-    const u = await createUser(t, 'ws_logout');
+    const u = await seedUser(t, 'ws_logout');
     const sessionId = await createSession(t, u.id);
     const ws = await WsClient.open(wsUrl(sessionId, u.token));
     await t.ctx.tokens.revoke(await t.ctx.tokens.authenticate(u.token));

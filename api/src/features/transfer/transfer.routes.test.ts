@@ -1,9 +1,9 @@
 import { type TransferFile, transferFileSchema } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SeededUser, seedSession, seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
 import { streamChunks } from '../../db/schema/index.js';
-import { type SeededUser, seedSession, seedUser } from '../search/search.fixtures.js';
 import { createTransferService } from './transfer.service.js';
 
 async function sessionCount(t: TestApp, userId: number): Promise<number> {

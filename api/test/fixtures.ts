@@ -1,7 +1,10 @@
-// Test fixtures for search, export/import and models: users with tokens, and conversations written straight to the database.
+// Test fixtures: users with tokens, and conversations written straight to the database (no routes involved).
 
-import type { TestApp } from '../../../test/harness.js';
-import { chatSessions, messages, users } from '../../db/schema/index.js';
+import type { AppInstance } from '../src/app.js';
+import { chatSessions, messages, users } from '../src/db/schema/index.js';
+
+/** Anything with the app's context: a TestApp, or an AppInstance built by hand. */
+type WithContext = Pick<AppInstance, 'ctx'>;
 
 export interface SeededUser {
   id: number;
@@ -13,7 +16,10 @@ export interface SeededUser {
 let counter = 0;
 
 /** A user and a valid token, without going through the auth routes (built by another feature). */
-export async function seedUser(t: TestApp, username = `user${++counter}_${Date.now() % 100_000}`): Promise<SeededUser> {
+export async function seedUser(
+  t: WithContext,
+  username = `user${++counter}_${Date.now() % 100_000}`,
+): Promise<SeededUser> {
   const email = `${username.toLowerCase()}@example.com`;
   const [row] = await t.ctx.db
     .insert(users)
@@ -35,7 +41,7 @@ export interface SeedMessage {
 
 /** A session with its messages in order; returns the session id and the message ids in the same order. */
 export async function seedSession(
-  t: TestApp,
+  t: WithContext,
   userId: number,
   title: string,
   msgs: SeedMessage[] = [],
