@@ -36,7 +36,7 @@ export function initTheme(): void {
   });
 }
 
-function setTheme(next: Theme): void {
+export function setTheme(next: Theme): void {
   setThemeSignal(next);
   apply(next);
   try {

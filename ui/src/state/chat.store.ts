@@ -27,7 +27,7 @@ export interface ChatState {
   lastSeq: number;
 }
 
-function initialChatState(): ChatState {
+export function initialChatState(): ChatState {
   return {
     sessions: [],
     sessionsTotal: 0,
@@ -45,7 +45,7 @@ function initialChatState(): ChatState {
 
 let tempId = 0;
 /** Ids for optimistic messages: negative so they never collide with the server's. */
-function nextTempId(): number {
+export function nextTempId(): number {
   tempId -= 1;
   return tempId;
 }
@@ -191,3 +191,5 @@ export function createChatState() {
 
   return { state, setState, applyEvent, addPendingUserMessage, showSession, prependOlder, bumpSession };
 }
+
+export type ChatStateApi = ReturnType<typeof createChatState>;
