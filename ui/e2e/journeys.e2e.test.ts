@@ -214,6 +214,10 @@ describe('safety and sessions', () => {
     await registerViaUi(page, newAccount('revoked'));
     await page.getByRole('button', { name: 'New chat' }).click();
     await page.waitForURL(/\/c\/\d+$/);
+    // The new conversation's own requests (its messages, the list, the socket) finish first: one of them still in
+    // flight when the token is revoked would send the page to /login before the click below, and the click would
+    // wait for a button that is gone.
+    await page.waitForLoadState('networkidle');
     const token = await page.evaluate(() => localStorage.getItem('chatbot.token'));
     expect(token).toBeTruthy();
     // Logged out elsewhere (another tab, an admin): the server now refuses this token.
