@@ -1,4 +1,5 @@
-// The frame and fields shared by the login and register pages: a labelled input with its server error beside it.
+// The frame, fields, form error and cross-link shared by the login and register pages.
+import { A } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { Show } from 'solid-js';
 import { t } from '../lib/i18n';
@@ -85,5 +86,31 @@ export function SubmitButton(props: { label: string; busy: boolean }) {
     >
       {props.busy ? t('auth.working') : props.label}
     </button>
+  );
+}
+
+/** The form-wide error (one not tied to a field), announced as it appears. */
+export function FormError(props: { message: string | undefined }) {
+  return (
+    <Show when={props.message}>
+      <p
+        class="mb-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
+        role="alert"
+      >
+        {props.message}
+      </p>
+    </Show>
+  );
+}
+
+/** The line under the card that links to the other page ("No account? Sign up"). */
+export function AuthSwitch(props: { prompt: string; href: string; label: string }) {
+  return (
+    <p class="mt-4 text-center text-sm text-zinc-600 dark:text-zinc-400">
+      {props.prompt}{' '}
+      <A href={props.href} class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+        {props.label}
+      </A>
+    </p>
   );
 }

@@ -2,8 +2,11 @@
 import type { TransferFile } from '@chatbot/shared';
 import { createSignal, Show } from 'solid-js';
 import { api } from '../lib/api';
-import { humanError } from '../lib/errors';
+import { errorCode, humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
+
+/** A row of a drop-down menu (this one and the conversation's). */
+export const menuItemClass = 'block w-full px-3 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800';
 
 /** Offers `content` as a file download (no server round trip: the SDK already has the text). */
 export function downloadFile(name: string, content: string, type: string): void {
@@ -70,8 +73,7 @@ export function DataMenu(props: { onImported: (sessionIds: number[]) => void }) 
       setMessage({ text: t('data.imported', { n: res.imported }), error: false });
       props.onImported(res.sessionIds);
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      setMessage({ text: code === 'VALIDATION_ERROR' ? t('data.badFile') : humanError(err), error: true });
+      setMessage({ text: errorCode(err) === 'VALIDATION_ERROR' ? t('data.badFile') : humanError(err), error: true });
     } finally {
       if (fileInput) fileInput.value = '';
     }
@@ -94,20 +96,10 @@ export function DataMenu(props: { onImported: (sessionIds: number[]) => void }) 
           class="absolute bottom-full left-0 z-20 mb-1 w-56 rounded-lg border border-zinc-200 bg-white py-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
           role="menu"
         >
-          <button
-            type="button"
-            role="menuitem"
-            class="block w-full px-3 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
-            onClick={() => void exportAll()}
-          >
+          <button type="button" role="menuitem" class={menuItemClass} onClick={() => void exportAll()}>
             {t('data.exportAll')}
           </button>
-          <button
-            type="button"
-            role="menuitem"
-            class="block w-full px-3 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
-            onClick={() => fileInput?.click()}
-          >
+          <button type="button" role="menuitem" class={menuItemClass} onClick={() => fileInput?.click()}>
             {t('data.import')}
           </button>
         </div>

@@ -3,7 +3,7 @@ import { createSignal, Show } from 'solid-js';
 import { api } from '../lib/api';
 import { humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
-import { downloadFile, fileNameFor } from './data-menu';
+import { downloadFile, fileNameFor, menuItemClass } from './data-menu';
 
 export function SessionMenu(props: { sessionId: number; title: string; onError: (text: string) => void }) {
   const [open, setOpen] = createSignal(false);
@@ -23,7 +23,6 @@ export function SessionMenu(props: { sessionId: number; title: string; onError: 
     }
   };
 
-  const item = 'block w-full px-3 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800';
   return (
     <div class="relative">
       <button
@@ -42,10 +41,10 @@ export function SessionMenu(props: { sessionId: number; title: string; onError: 
           class="absolute top-full right-0 z-20 mt-1 w-52 rounded-lg border border-zinc-200 bg-white py-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
           role="menu"
         >
-          <button type="button" role="menuitem" class={item} onClick={() => void exportAs('markdown')}>
+          <button type="button" role="menuitem" class={menuItemClass} onClick={() => void exportAs('markdown')}>
             {t('data.exportMarkdown')}
           </button>
-          <button type="button" role="menuitem" class={item} onClick={() => void exportAs('json')}>
+          <button type="button" role="menuitem" class={menuItemClass} onClick={() => void exportAs('json')}>
             {t('data.exportJson')}
           </button>
         </div>

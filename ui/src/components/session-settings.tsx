@@ -29,11 +29,7 @@ export function SessionSettingsPanel(props: SessionSettingsProps) {
   const [systemPrompt, setSystemPrompt] = createSignal(props.settings.systemPrompt ?? '');
   const [model, setModel] = createSignal(props.settings.model ?? '');
   // '' = the server's default temperature.
-  const [temperature, setTemperature] = createSignal(
-    props.settings.temperature === null || props.settings.temperature === undefined
-      ? ''
-      : String(props.settings.temperature),
-  );
+  const [temperature, setTemperature] = createSignal(String(props.settings.temperature ?? ''));
   const [error, setError] = createSignal<{ text: string } | undefined>(undefined);
   const [saved, setSaved] = createSignal(false);
   const [saving, setSaving] = createSignal(false);

@@ -2,26 +2,21 @@
 import { type MessageKey, t } from './i18n';
 
 /** The fields of the SDK's ApiError this module needs; checked structurally so it works for WebSocket error events too. */
-export interface ErrorLike {
+interface ErrorLike {
   code?: unknown;
   status?: unknown;
   field?: unknown;
   message?: unknown;
 }
 
-export function errorCode(err: unknown): string | undefined {
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as ErrorLike).code === 'string') {
-    return (err as ErrorLike).code as string;
-  }
-  return undefined;
+function stringProp(err: unknown, key: 'code' | 'field'): string | undefined {
+  const value = err && typeof err === 'object' ? (err as ErrorLike)[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
-export function errorField(err: unknown): string | undefined {
-  if (err && typeof err === 'object' && 'field' in err && typeof (err as ErrorLike).field === 'string') {
-    return (err as ErrorLike).field as string;
-  }
-  return undefined;
-}
+export const errorCode = (err: unknown): string | undefined => stringProp(err, 'code');
+
+export const errorField = (err: unknown): string | undefined => stringProp(err, 'field');
 
 /** A human sentence for `err`. Validation errors keep the server's wording, which names the problem precisely. */
 export function humanError(err: unknown): string {

@@ -8,7 +8,7 @@ const [unreachable, setUnreachable] = createSignal(typeof navigator !== 'undefin
 export { unreachable as serverUnreachable };
 
 /** An error that means "nothing answered": no network, or a proxy with no server behind it. */
-export function isUnreachableError(err: unknown): boolean {
+function isUnreachableError(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; status?: unknown };
   return e.code === 'SERVICE_UNAVAILABLE' || e.status === 502 || e.status === 504;
@@ -21,10 +21,9 @@ export function reportServer(result: 'ok' | unknown): void {
 }
 
 const RECHECK_MS = 10_000;
-let timer: ReturnType<typeof setInterval> | undefined;
 
 /** Asks the server again (health) until it answers; the banner goes away by itself when it does. */
-export async function recheckServer(): Promise<void> {
+async function recheckServer(): Promise<void> {
   try {
     await api.health();
     reportServer('ok');
@@ -39,12 +38,12 @@ export function watchConnectivity(): () => void {
   const online = () => void recheckServer();
   addEventListener('offline', offline);
   addEventListener('online', online);
-  timer = setInterval(() => {
+  const timer = setInterval(() => {
     if (unreachable() && navigator.onLine !== false) void recheckServer();
   }, RECHECK_MS);
   return () => {
     removeEventListener('offline', offline);
     removeEventListener('online', online);
-    if (timer) clearInterval(timer);
+    clearInterval(timer);
   };
 }

@@ -36,7 +36,7 @@ export function initTheme(): void {
   });
 }
 
-export function setTheme(next: Theme): void {
+function setTheme(next: Theme): void {
   setThemeSignal(next);
   apply(next);
   try {

@@ -32,7 +32,7 @@ export default function ChatPage() {
   /** A first message typed before any session existed: sent once the new session is open. */
   let queued: string | undefined;
 
-  const busy = () => state.streamingId !== undefined || state.awaitingReply;
+  const busy = chat.answering;
   const currentTitle = createMemo(() => state.sessions.find((s) => s.id === state.currentId)?.title ?? '');
   const focusComposer = () => queueMicrotask(() => composer?.focus());
 

@@ -1,7 +1,7 @@
 // The login page: username or email + password; lands in the chat.
-import { A, useNavigate } from '@solidjs/router';
-import { createSignal, onMount, Show } from 'solid-js';
-import { AuthFrame, Field, SubmitButton } from '../components/auth-form';
+import { useNavigate } from '@solidjs/router';
+import { createSignal, onMount } from 'solid-js';
+import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
 import { humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
 import { login } from '../state/auth.state';
@@ -51,22 +51,10 @@ export default function LoginPage() {
           value={password()}
           onInput={setPassword}
         />
-        <Show when={error()}>
-          <p
-            class="mb-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
-            role="alert"
-          >
-            {error()}
-          </p>
-        </Show>
+        <FormError message={error()} />
         <SubmitButton label={t('auth.logIn')} busy={busy()} />
       </form>
-      <p class="mt-4 text-center text-sm text-zinc-600 dark:text-zinc-400">
-        {t('auth.noAccount')}{' '}
-        <A href="/register" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
-          {t('auth.signUp')}
-        </A>
-      </p>
+      <AuthSwitch prompt={t('auth.noAccount')} href="/register" label={t('auth.signUp')} />
     </AuthFrame>
   );
 }

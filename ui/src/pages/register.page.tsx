@@ -1,7 +1,7 @@
 // The register page: the server's validation message shows next to the field it concerns; success logs in.
-import { A, useNavigate } from '@solidjs/router';
-import { createSignal, onMount, Show } from 'solid-js';
-import { AuthFrame, Field, SubmitButton } from '../components/auth-form';
+import { useNavigate } from '@solidjs/router';
+import { createSignal, onMount } from 'solid-js';
+import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
 import { errorField, humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
 import { register } from '../state/auth.state';
@@ -71,22 +71,10 @@ export default function RegisterPage() {
           onInput={set('password')}
           error={errorFor('password')}
         />
-        <Show when={error()}>
-          <p
-            class="mb-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
-            role="alert"
-          >
-            {error()}
-          </p>
-        </Show>
+        <FormError message={error()} />
         <SubmitButton label={t('auth.signUp')} busy={busy()} />
       </form>
-      <p class="mt-4 text-center text-sm text-zinc-600 dark:text-zinc-400">
-        {t('auth.haveAccount')}{' '}
-        <A href="/login" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
-          {t('auth.logIn')}
-        </A>
-      </p>
+      <AuthSwitch prompt={t('auth.haveAccount')} href="/login" label={t('auth.logIn')} />
     </AuthFrame>
   );
 }

@@ -26,6 +26,8 @@ export function createChat() {
   let branchTurn = false;
 
   const fail = (err: unknown) => setNotice(humanError(err));
+  /** True from sending until the answer ends: sent but not acknowledged yet, or being written. */
+  const answering = () => state.streamingId !== undefined || state.awaitingReply;
 
   async function loadSessions(): Promise<void> {
     try {
@@ -121,7 +123,7 @@ export function createChat() {
         if (ev.type === 'done' && ev.assistantMessage.model === 'offline') setOfflineModel(true);
         // The server titles a new conversation from its first message: show that title.
         if (ev.type === 'message') void refreshTitle(id);
-        if (ev.type === 'error' && state.streamingId === undefined && !state.awaitingReply) setNotice(humanError(ev));
+        if (ev.type === 'error' && !answering()) setNotice(humanError(ev));
         else store.applyEvent(ev);
         if ((ev.type === 'done' || ev.type === 'error') && branchTurn) {
           branchTurn = false;
@@ -191,7 +193,7 @@ export function createChat() {
 
   function send(content: string): boolean {
     const text = content.trim();
-    if (!text || !connection || state.streamingId !== undefined || state.awaitingReply) return false;
+    if (!text || !connection || answering()) return false;
     setNotice(undefined);
     store.addPendingUserMessage(text);
     connection.send(text);
@@ -199,7 +201,7 @@ export function createChat() {
   }
 
   function stop(): void {
-    if (state.streamingId !== undefined || state.awaitingReply) connection?.stop();
+    if (answering()) connection?.stop();
   }
 
   /**
@@ -213,7 +215,7 @@ export function createChat() {
     if (question) send(question.content);
   }
 
-  const idle = () => connection !== undefined && state.streamingId === undefined && !state.awaitingReply;
+  const idle = () => connection !== undefined && !answering();
 
   /** A new answer in place of `answerId`, streamed; the old one stays reachable with ‹ ›. */
   function regenerate(answerId: number): boolean {
@@ -259,7 +261,7 @@ export function createChat() {
   async function reloadBranch(id: number): Promise<void> {
     try {
       const detail = await api.sessions.get(id, { limit: MESSAGES_PAGE });
-      if (state.currentId === id && state.streamingId === undefined && !state.awaitingReply) showDetail(detail);
+      if (state.currentId === id && !answering()) showDetail(detail);
     } catch {
       // the messages shown are right; only the ‹ › counts may lag until the next load
     }
@@ -316,6 +318,7 @@ export function createChat() {
 
   return {
     state,
+    answering,
     connState,
     notice,
     setNotice,
@@ -341,5 +344,3 @@ export function createChat() {
     checkHealth,
   };
 }
-
-export type Chat = ReturnType<typeof createChat>;

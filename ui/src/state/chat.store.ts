@@ -27,7 +27,7 @@ export interface ChatState {
   lastSeq: number;
 }
 
-export function initialChatState(): ChatState {
+function initialChatState(): ChatState {
   return {
     sessions: [],
     sessionsTotal: 0,
@@ -45,7 +45,7 @@ export function initialChatState(): ChatState {
 
 let tempId = 0;
 /** Ids for optimistic messages: negative so they never collide with the server's. */
-export function nextTempId(): number {
+function nextTempId(): number {
   tempId -= 1;
   return tempId;
 }
@@ -191,5 +191,3 @@ export function createChatState() {
 
   return { state, setState, applyEvent, addPendingUserMessage, showSession, prependOlder, bumpSession };
 }
-
-export type ChatStateApi = ReturnType<typeof createChatState>;

@@ -115,29 +115,25 @@ export function createConnection(opts: ConnectionOptions): Connection {
       void follow(opts.api.chat.resume(opts.sessionId, { after: point.after, signal: sse.signal }), point.messageId);
   }
 
+  // Without a live socket (blocked, or between reconnects) a turn goes over SSE instead.
+  const live = () => (socket && socket.state !== 'closed' ? socket : undefined);
+
   return {
     state,
     send(content) {
-      if (socket && socket.state !== 'closed') {
-        socket.send(content);
-        return;
-      }
-      // No live socket (blocked, or between reconnects): the same turn over SSE.
-      void follow(opts.api.chat.stream(opts.sessionId, content, { signal: sse.signal }));
+      const s = live();
+      if (s) s.send(content);
+      else void follow(opts.api.chat.stream(opts.sessionId, content, { signal: sse.signal }));
     },
     regenerate(messageId) {
-      if (socket && socket.state !== 'closed') {
-        socket.regenerate(messageId);
-        return;
-      }
-      void follow(opts.api.chat.regenerate(opts.sessionId, messageId, { signal: sse.signal }));
+      const s = live();
+      if (s) s.regenerate(messageId);
+      else void follow(opts.api.chat.regenerate(opts.sessionId, messageId, { signal: sse.signal }));
     },
     edit(messageId, content) {
-      if (socket && socket.state !== 'closed') {
-        socket.edit(messageId, content);
-        return;
-      }
-      void follow(opts.api.chat.edit(opts.sessionId, messageId, content, { signal: sse.signal }));
+      const s = live();
+      if (s) s.edit(messageId, content);
+      else void follow(opts.api.chat.edit(opts.sessionId, messageId, content, { signal: sse.signal }));
     },
     stop() {
       if (socket && socket.state === 'open') socket.stop();
