@@ -299,7 +299,7 @@ export const routes = {
     method: 'GET',
     path: '/api/chat/ws/{sessionId}',
     summary:
-      'WebSocket upgrade. Client sends wsClientMessage (message | stop | resume), server sends wsServerMessage (message | chunk | done | error)',
+      'WebSocket upgrade. Client sends wsClientMessage (message | regenerate | edit | stop | resume), server sends wsServerMessage (message | chunk | done | error)',
     tag: 'stream',
     auth: 'query-token',
     params: 'sessionIdParamSchema',

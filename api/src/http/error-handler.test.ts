@@ -54,7 +54,7 @@ describe('toAppError', () => {
   });
 
   it('passes an AppError through unchanged', () => {
-    const err = new AppError('FORBIDDEN', 403, 'No', 'x');
+    const err = new AppError('FORBIDDEN', 'No', { field: 'x' });
     expect(toAppError(err)).toBe(err);
   });
 });
@@ -68,7 +68,7 @@ describe('handleError over HTTP', () => {
       throw pgError('42P01', { message: 'relation "secret_table" does not exist' });
     })
     .get('/retry', () => {
-      throw new AppError('RATE_LIMITED', 429, 'Slow down', undefined, { 'Retry-After': '7' });
+      throw new AppError('RATE_LIMITED', 'Slow down', { headers: { 'Retry-After': '7' } });
     })
     .get('/db-away', () => {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });

@@ -1,35 +1,48 @@
 // onError / notFound: every failure becomes the one error body; details go to the log, never to the client.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isDatabaseUnavailable, rootDbError } from '../db/client.js';
 import type { AppEnv } from './app-env.js';
-import { AppError, errorBody, PUBLIC_MESSAGES } from './app-error.js';
+import { AppError, errorBody, errors } from './app-error.js';
 
-/** Unique-index names mapped to the error they mean for the user. */
-const UNIQUE_VIOLATIONS: Record<string, AppError> = {
-  users_username_lower_unique: new AppError('DUPLICATE_USERNAME', 409, 'Username is already taken', 'username'),
-  users_email_unique: new AppError('DUPLICATE_EMAIL', 409, 'Email is already registered', 'email'),
+/** The duplicate-account errors, for the service's friendly pre-check and for the unique index that decides races. */
+export const DUPLICATE_ERRORS = {
+  username: () => new AppError('DUPLICATE_USERNAME', 'Username is already taken', { field: 'username' }),
+  email: () => new AppError('DUPLICATE_EMAIL', 'Email is already registered', { field: 'email' }),
 };
+
+/**
+ * Unique-index names mapped to the error they mean for the user: the one place a unique violation is translated.
+ * `messages_one_streaming_per_session` allows one `streaming` answer per session, across every API process.
+ */
+const UNIQUE_VIOLATIONS: Record<string, () => AppError> = {
+  users_username_lower_unique: DUPLICATE_ERRORS.username,
+  users_email_unique: DUPLICATE_ERRORS.email,
+  messages_one_streaming_per_session: errors.generationInProgress,
+};
+
+/** The AppError a unique violation means (a duplicate name, a second answer in a session); undefined otherwise. */
+export function fromUniqueViolation(err: unknown): AppError | undefined {
+  const db = rootDbError(err);
+  return db?.code === '23505' && db.constraint ? UNIQUE_VIOLATIONS[db.constraint]?.() : undefined;
+}
 
 /** Any thrown value as the AppError the client should see (logging decided by the caller). */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) {
-    const status = err.status as ContentfulStatusCode;
-    if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 413, 'Request body is too large');
-    if (status === 400) return new AppError('VALIDATION_ERROR', 400, err.message || 'Invalid request', 'body');
-    if (status === 401) return new AppError('UNAUTHORIZED', 401, 'Authentication required');
-    if (status === 403) return new AppError('FORBIDDEN', 403, err.message || 'Forbidden');
-    if (status === 404) return new AppError('NOT_FOUND', 404, 'Not found');
-    if (status < 500) return new AppError('VALIDATION_ERROR', status, err.message || 'Invalid request');
+    const status = err.status;
+    if (status === 413) return errors.payloadTooLarge();
+    if (status === 401) return errors.unauthorized();
+    if (status === 403) return errors.forbidden(err.message || 'Forbidden');
+    if (status === 404) return new AppError('NOT_FOUND', 'Not found');
+    if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', err.message || 'Unsupported media type');
+    if (status < 500) return errors.validation(err.message || 'Invalid request', status === 400 ? 'body' : undefined);
   }
-  const db = rootDbError(err);
-  if (db?.code === '23505' && db.constraint && UNIQUE_VIOLATIONS[db.constraint]) {
-    return UNIQUE_VIOLATIONS[db.constraint]!;
-  }
-  if (isDatabaseUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE', 503, PUBLIC_MESSAGES.SERVICE_UNAVAILABLE);
-  return new AppError('INTERNAL_ERROR', 500, PUBLIC_MESSAGES.INTERNAL_ERROR);
+  const unique = fromUniqueViolation(err);
+  if (unique) return unique;
+  if (isDatabaseUnavailable(err)) return errors.unavailable();
+  return errors.internal();
 }
 
 /**
@@ -63,7 +76,7 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   }
   if (appErr.headers) for (const [k, v] of Object.entries(appErr.headers)) c.header(k, v);
   if (appErr.status === 503) c.header('Retry-After', c.res.headers.get('Retry-After') ?? '5');
-  return c.json(errorBody(appErr.code, appErr.message, appErr.field), appErr.status);
+  return c.json(errorBody(appErr.code, appErr.message, appErr.field, appErr.extra), appErr.status);
 }
 
 export function handleNotFound(c: Context<AppEnv>) {

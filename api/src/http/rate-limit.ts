@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
-import { AppError } from './app-error.js';
+import { errors } from './app-error.js';
 
 export interface RateLimiter {
   /** Counts one hit for `key`; throws 429 RATE_LIMITED (with Retry-After) past `limit` per minute. 0 = no limit. */
@@ -32,9 +32,7 @@ export function createRateLimiter(db: Db, clock: Clock): RateLimiter {
       }
       if (count > limit) {
         const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));
-        throw new AppError('RATE_LIMITED', 429, `Too many requests. Try again in ${retryAfter} seconds.`, undefined, {
-          'Retry-After': String(retryAfter),
-        });
+        throw errors.rateLimited(retryAfter);
       }
     },
   };

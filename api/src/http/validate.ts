@@ -2,7 +2,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import type { z } from 'zod';
-import { AppError } from './app-error.js';
+import { errors } from './app-error.js';
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
@@ -15,7 +15,7 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
       // Hono's json validator silently skips a body sent without a JSON content type; refuse it instead.
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
       if (!JSON_TYPE.test(type)) {
-        throw new AppError('VALIDATION_ERROR', 400, 'Content-Type must be application/json', 'body');
+        throw errors.validation('Content-Type must be application/json', 'body');
       }
     }
     if (!result.success) {
@@ -30,7 +30,7 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
             ? `${field} ${issue.message}`
             : `${field}: ${issue.message}`
         : 'Invalid request';
-      throw new AppError('VALIDATION_ERROR', 400, message, field);
+      throw errors.validation(message, field);
     }
   });
 }

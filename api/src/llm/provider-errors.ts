@@ -1,5 +1,5 @@
 // Model-provider failures in the product's words: 429 AI_RATE_LIMIT (with Retry-After when known) or 502 AI_API_ERROR.
-import { AppError, PUBLIC_MESSAGES } from '../http/app-error.js';
+import { AppError, errors } from '../http/app-error.js';
 
 interface ErrorLike {
   name?: unknown;
@@ -105,16 +105,9 @@ export function isAbortError(err: unknown, signal?: AbortSignal): boolean {
 export function toProviderAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (isProviderRateLimit(err)) {
-    const retryAfter = providerRetryAfterSeconds(err);
-    return new AppError(
-      'AI_RATE_LIMIT',
-      429,
-      PUBLIC_MESSAGES.AI_RATE_LIMIT,
-      undefined,
-      retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : undefined,
-    );
+    return errors.aiRateLimit(providerRetryAfterSeconds(err));
   }
-  return new AppError('AI_API_ERROR', 502, PUBLIC_MESSAGES.AI_API_ERROR);
+  return errors.aiApiError();
 }
 
 /** What to log about a provider failure: enough to debug, nothing secret (no headers, no request). */

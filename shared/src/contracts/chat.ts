@@ -85,9 +85,6 @@ const titleSchema = z.string().trim().min(1, 'must not be empty').max(255, 'must
 export const createSessionRequestSchema = z.object({ title: titleSchema.optional() });
 export type CreateSessionRequest = z.input<typeof createSessionRequestSchema>;
 
-export const renameSessionRequestSchema = z.object({ title: titleSchema });
-export type RenameSessionRequest = z.input<typeof renameSessionRequestSchema>;
-
 export const SYSTEM_PROMPT_MAX_LENGTH = 4000;
 export const TEMPERATURE_MIN = 0;
 export const TEMPERATURE_MAX = 2;
@@ -126,10 +123,6 @@ export type UpdateSessionRequest = z.input<typeof updateSessionRequestSchema>;
 
 /** A message in a session's path: `/api/chat/sessions/{id}/messages/{messageId}/…`. */
 export const messageParamSchema = idParamSchema.extend({ messageId: idParamSchema.shape.id });
-
-/** PUT /api/chat/sessions/{id}/leaf: show (and continue) the branch through this message, to its latest end. */
-export const selectLeafRequestSchema = z.object({ messageId: z.number().int().min(1).max(2_147_483_647) });
-export type SelectLeafRequest = z.input<typeof selectLeafRequestSchema>;
 
 export const sessionDetailQuerySchema = z.object({
   limit: intFromQuery(1, 500).default(100),

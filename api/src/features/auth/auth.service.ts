@@ -2,7 +2,8 @@
 import type { LoginResponse, User } from '@chatbot/shared';
 import type { AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/app-env.js';
-import { AppError } from '../../http/app-error.js';
+import { AppError, errors } from '../../http/app-error.js';
+import { DUPLICATE_ERRORS } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import { type AuthRepo, createAuthRepo, type UserRow } from './auth.repo.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
@@ -20,10 +21,10 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
     async register(input: { username: string; email: string; password: string }, log: Logger): Promise<User> {
       // Checked first for a friendly answer; the unique indexes still decide when two registrations race.
       if (await repo.findByUsername(input.username)) {
-        throw new AppError('DUPLICATE_USERNAME', 409, 'Username is already taken', 'username');
+        throw DUPLICATE_ERRORS.username();
       }
       if (await repo.findByEmail(input.email)) {
-        throw new AppError('DUPLICATE_EMAIL', 409, 'Email is already registered', 'email');
+        throw DUPLICATE_ERRORS.email();
       }
       const passwordHash = await hashPassword(input.password);
       const row = await repo.insert({ username: input.username, email: input.email, passwordHash });
@@ -41,7 +42,7 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
       if (!row || !ok) {
         // The attempted name is not logged: people sometimes type their password into it.
         log.info({ event: 'auth.login_failed', ...(row ? { userId: row.id } : {}) }, 'login failed');
-        throw new AppError('AUTHENTICATION_FAILED', 401, LOGIN_FAILED);
+        throw new AppError('AUTHENTICATION_FAILED', LOGIN_FAILED);
       }
       const token = await ctx.tokens.issue(row.id);
       log.info({ event: 'auth.login', userId: row.id }, 'user logged in');
@@ -61,7 +62,7 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
     async me(user: AuthUser): Promise<User> {
       const row = await repo.findById(user.id);
       // The token check just found this user; it can only be gone if deleted in between.
-      if (!row) throw new AppError('TOKEN_INVALID', 401, 'Token is invalid');
+      if (!row) throw errors.tokenInvalid();
       return toUser(row);
     },
   };

@@ -5,7 +5,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Db } from '../../db/client.js';
 import { revokedTokens } from '../../db/schema/index.js';
 import type { AuthUser } from '../../http/app-env.js';
-import { AppError } from '../../http/app-error.js';
+import { errors } from '../../http/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 
 export interface IssuedToken {
@@ -56,17 +56,17 @@ export function createTokenService(opts: {
     },
 
     async authenticate(token) {
-      if (!token) throw new AppError('UNAUTHORIZED', 401, 'Authentication required');
+      if (!token) throw errors.unauthorized();
       let payload: { sub?: string; jti?: string; exp?: number };
       try {
         ({ payload } = await jwtVerify(token, await keyReady, { algorithms: [ALG], currentDate: clock.now() }));
       } catch (err) {
-        if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 401, 'Token has expired');
-        throw new AppError('TOKEN_INVALID', 401, 'Token is invalid');
+        if (err instanceof joseErrors.JWTExpired) throw errors.tokenExpired();
+        throw errors.tokenInvalid();
       }
       const userId = Number(payload.sub);
       if (!Number.isInteger(userId) || userId <= 0 || !payload.jti || !payload.exp) {
-        throw new AppError('TOKEN_INVALID', 401, 'Token is invalid');
+        throw errors.tokenInvalid();
       }
       // One round trip: the user, and whether this token was revoked.
       const result = await db.execute<{ id: number; username: string; email: string; revoked: boolean }>(sql`
@@ -74,7 +74,7 @@ export function createTokenService(opts: {
                exists(select 1 from revoked_tokens r where r.jti = ${payload.jti}) as revoked
         from users u where u.id = ${userId}`);
       const row = result.rows[0];
-      if (!row || row.revoked) throw new AppError('TOKEN_INVALID', 401, 'Token is invalid');
+      if (!row || row.revoked) throw errors.tokenInvalid();
       return {
         id: row.id,
         username: row.username,

@@ -3,8 +3,9 @@ import type { SessionSort } from '@chatbot/shared';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions, messages } from '../../db/schema/index.js';
+import { fromSqlRow, type MessageRow, type MessageSqlRow, messageColumns, messageSqlColumns } from './message-row.js';
 
-// Explicit columns: the tables also hold search vectors, which chat never needs to read back.
+// Explicit columns: the table also holds a search vector, which chat never needs to read back.
 const sessionColumns = {
   id: chatSessions.id,
   userId: chatSessions.userId,
@@ -18,22 +19,7 @@ const sessionColumns = {
   temperature: chatSessions.temperature,
   pinned: chatSessions.pinned,
 };
-const messageColumns = {
-  id: messages.id,
-  sessionId: messages.sessionId,
-  role: messages.role,
-  content: messages.content,
-  status: messages.status,
-  model: messages.model,
-  promptTokens: messages.promptTokens,
-  completionTokens: messages.completionTokens,
-  createdAt: messages.createdAt,
-  updatedAt: messages.updatedAt,
-  parentId: messages.parentId,
-};
-
 export type SessionRow = Pick<typeof chatSessions.$inferSelect, keyof typeof sessionColumns>;
-export type MessageRow = Pick<typeof messages.$inferSelect, keyof typeof messageColumns>;
 /** A database handle or an open transaction. */
 export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -53,40 +39,6 @@ export interface SessionPatch {
   model?: string | null;
   temperature?: number | null;
   pinned?: boolean;
-}
-
-type MessageSqlRow = {
-  id: number;
-  session_id: number;
-  role: string;
-  content: string;
-  status: string;
-  model: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  created_at: string | Date;
-  updated_at: string | Date;
-  parent_id: number | null;
-};
-
-const MESSAGE_SQL_COLUMNS = sql.raw(
-  'id, session_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, updated_at, parent_id',
-);
-
-function fromSqlRow(r: MessageSqlRow): MessageRow {
-  return {
-    id: r.id,
-    sessionId: r.session_id,
-    role: r.role,
-    content: r.content,
-    status: r.status,
-    model: r.model,
-    promptTokens: r.prompt_tokens,
-    completionTokens: r.completion_tokens,
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-    parentId: r.parent_id,
-  };
 }
 
 // Pinned sessions first, whatever the sort; the id breaks ties, so paging is stable when two sessions share a timestamp.
@@ -167,15 +119,6 @@ export function createChatRepo(db: Db) {
       return row;
     },
 
-    async renameSession(sessionId: number, title: string): Promise<SessionRow> {
-      const [row] = await db
-        .update(chatSessions)
-        .set({ title, titled: true, updatedAt: sql`now()` })
-        .where(eq(chatSessions.id, sessionId))
-        .returning(sessionColumns);
-      return row!;
-    },
-
     /**
      * Changes only the fields given; a new title also marks the session as named by its user. Only a rename counts
      * as activity (updatedAt): pinning or a settings change must not reorder the list by recency.
@@ -238,13 +181,11 @@ export function createChatRepo(db: Db) {
     async pageBranch(leafId: number, q: { limit: number; before?: number }): Promise<MessageRow[]> {
       const res = await db.execute<MessageSqlRow>(sql`
         with recursive b as (
-          select ${MESSAGE_SQL_COLUMNS} from messages where id = ${leafId}
+          select ${messageSqlColumns()} from messages where id = ${leafId}
           union all
-          select m.id, m.session_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens,
-            m.created_at, m.updated_at, m.parent_id
-          from messages m join b on m.id = b.parent_id
+          select ${messageSqlColumns('m')} from messages m join b on m.id = b.parent_id
         )
-        select ${MESSAGE_SQL_COLUMNS} from b
+        select ${messageSqlColumns()} from b
         ${q.before === undefined ? sql`` : sql`where id < ${q.before}`}
         limit ${q.limit + 1}`);
       return res.rows.map(fromSqlRow);
@@ -378,7 +319,7 @@ export function createChatRepo(db: Db) {
         ), u as (
           insert into messages (session_id, role, content, status, parent_id)
           select ok.id, 'user', ${t.content}, 'complete', ok.current_leaf_id from ok
-          returning ${MESSAGE_SQL_COLUMNS}
+          returning ${messageSqlColumns()}
         ), a as (
           insert into messages (session_id, role, content, status, model, parent_id)
           select u.session_id, 'assistant', '', 'streaming',
@@ -386,7 +327,7 @@ export function createChatRepo(db: Db) {
               case when ok.model = any(${sql.param(t.models)}::text[]) then ok.model end, ${t.defaultModel}::text),
             u.id
           from u cross join ok
-          returning ${MESSAGE_SQL_COLUMNS}
+          returning ${messageSqlColumns()}
         ), moved as (
           update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
             title = case when c.titled or ${t.titleIfUntitled}::text is null then c.title else ${t.titleIfUntitled}::text end,
@@ -428,20 +369,9 @@ export function createChatRepo(db: Db) {
       };
     },
 
-    /** Moves the session to the top; names it from `title` when it still has the default name. */
-    async touchSession(tx: DbOrTx, sessionId: number, titleIfUntitled?: string): Promise<void> {
-      await tx
-        .update(chatSessions)
-        .set(
-          titleIfUntitled === undefined
-            ? { updatedAt: sql`now()` }
-            : {
-                updatedAt: sql`now()`,
-                title: sql`case when ${chatSessions.titled} then ${chatSessions.title} else ${titleIfUntitled} end`,
-                titled: true,
-              },
-        )
-        .where(eq(chatSessions.id, sessionId));
+    /** Moves the session to the top of the list (most recent activity). */
+    async touchSession(tx: DbOrTx, sessionId: number): Promise<void> {
+      await tx.update(chatSessions).set({ updatedAt: sql`now()` }).where(eq(chatSessions.id, sessionId));
     },
 
     /** Stores an answer's final state and touches its session, in one statement. */
@@ -459,11 +389,11 @@ export function createChatRepo(db: Db) {
           update messages set content = ${r.content}, status = ${r.status}, prompt_tokens = ${r.promptTokens},
             completion_tokens = ${r.completionTokens}, updated_at = now()
           where id = ${messageId}
-          returning ${MESSAGE_SQL_COLUMNS}
+          returning ${messageSqlColumns()}
         ), s as (
           update chat_sessions set updated_at = now() where id in (select session_id from m)
         )
-        select ${MESSAGE_SQL_COLUMNS} from m`);
+        select ${messageSqlColumns()} from m`);
       const row = result.rows[0];
       return row ? fromSqlRow(row) : undefined;
     },

@@ -94,7 +94,7 @@ describe('chat service seam', () => {
     const newer = await chat.createSession(userId);
     const turn = await chat.beginTurn(userId, older.id, 'q');
     // Another session touched after the turn began, so only finishAnswer can put `older` back on top.
-    await chat.renameSession(userId, newer.id, 'touched');
+    await chat.updateSession(userId, newer.id, { title: 'touched' });
     const done = await chat.finishAnswer(turn.assistantMessage.id, {
       content: 'the answer',
       status: 'complete',

@@ -11,39 +11,27 @@ import {
 } from '@chatbot/shared';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
-import { rootDbError } from '../../db/client.js';
-import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
+import { errors } from '../../http/app-error.js';
+import { fromUniqueViolation } from '../../http/error-handler.js';
 import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
 import { countMessageTokens } from '../../llm/token-counter.js';
-import {
-  type AppendOutcome,
-  createChatRepo,
-  type MessageRow,
-  type SessionPatch,
-  type SessionRow,
-} from './chat.repo.js';
+import { toMessage, toSession, toSessionWithSettings } from './chat.mappers.js';
+import { type AppendOutcome, createChatRepo, type SessionPatch, type SessionRow } from './chat.repo.js';
+import { requireOwnedSession } from './session-access.js';
 import { deriveTitle } from './title.js';
 
-/** The index that allows one `streaming` answer per session; its unique violation means "an answer is in progress". */
-const ONE_STREAMING_INDEX = 'messages_one_streaming_per_session';
+/** A unique violation as what it means (a second answer in a session: 409 GENERATION_IN_PROGRESS), else as it is. */
+const translateConflict = (err: unknown): never => {
+  throw fromUniqueViolation(err) ?? err;
+};
+
 /** History rows read per query while building a prompt; most prompts need only the first page. */
 const HISTORY_PAGE = 50;
 /** Messages returned with a session after switching branches (the same default as GET). */
 const DEFAULT_DETAIL_LIMIT = 100;
 
-const inProgress = () =>
-  new AppError(
-    'GENERATION_IN_PROGRESS',
-    409,
-    'An answer is already being generated in this session. Wait for it or stop it first.',
-  );
-
-export interface OwnedSession {
-  id: number;
-  userId: number;
-  title: string;
-  titled: boolean;
-}
+/** A session its user owns, as the ownership check returns it. */
+export type OwnedSession = SessionRow;
 
 /** A turn just begun: its stored rows, and the sampling temperature the session asks for (undefined: default). */
 export interface BegunTurn {
@@ -72,7 +60,6 @@ export interface ChatService {
   listSessions(userId: number, q: { limit: number; offset: number; sort: SessionSort }): Promise<SessionListResponse>;
   createSession(userId: number, title?: string): Promise<Session>;
   getSessionDetail(userId: number, sessionId: number, q: { limit: number; before?: number }): Promise<SessionDetail>;
-  renameSession(userId: number, sessionId: number, title: string): Promise<Session>;
   /** Title and settings (PATCH): a model must be one the server offers (400 VALIDATION_ERROR field `model`). */
   updateSession(userId: number, sessionId: number, patch: SessionPatch): Promise<Session>;
   /**
@@ -106,67 +93,11 @@ export interface ChatService {
   finishAnswer(messageId: number, r: FinishResult): Promise<Message>;
 }
 
-export function toSession(row: Pick<SessionRow, 'id' | 'title' | 'createdAt' | 'updatedAt'>): Session {
-  return {
-    id: row.id,
-    title: row.title,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-/** A session with its settings (detail, update). */
-export function toSessionWithSettings(row: SessionRow): Session {
-  return {
-    ...toSession(row),
-    systemPrompt: row.systemPrompt,
-    model: row.model,
-    temperature: row.temperature,
-    pinned: row.pinned,
-  };
-}
-
-/** A message with its place in the tree. */
-export function toTreeMessage(row: MessageRow): Message {
-  return { ...toMessage(row), parentId: row.parentId };
-}
-
-export function toMessage(row: MessageRow): Message {
-  const hasUsage = row.promptTokens !== null || row.completionTokens !== null;
-  return {
-    id: row.id,
-    role: row.role as Message['role'],
-    content: row.content,
-    status: row.status as Message['status'],
-    createdAt: row.createdAt.toISOString(),
-    model: row.model,
-    usage: hasUsage
-      ? {
-          promptTokens: row.promptTokens ?? 0,
-          completionTokens: row.completionTokens ?? 0,
-          totalTokens: (row.promptTokens ?? 0) + (row.completionTokens ?? 0),
-        }
-      : null,
-  };
-}
-
 export function createChatService(ctx: AppContext): ChatService {
   const repo = createChatRepo(ctx.db);
   const { config } = ctx;
 
-  async function requireOwnedSession(userId: number, sessionId: number): Promise<OwnedSession> {
-    const row = await repo.findSession(sessionId);
-    if (!row) throw new AppError('NOT_FOUND', 404, 'Session not found');
-    if (row.userId !== userId) throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
-    return { id: row.id, userId: row.userId, title: row.title, titled: row.titled };
-  }
-
-  async function getOwnedRow(userId: number, sessionId: number): Promise<SessionRow> {
-    const row = await repo.findSession(sessionId);
-    if (!row) throw new AppError('NOT_FOUND', 404, 'Session not found');
-    if (row.userId !== userId) throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
-    return row;
-  }
+  const ownedRow = (userId: number, sessionId: number) => requireOwnedSession(ctx.db, userId, sessionId, repo);
 
   /** Sessions from before the tree (or written without parents, by an import) become one branch on first use. */
   async function ensureTree(session: SessionRow): Promise<number | null> {
@@ -186,7 +117,7 @@ export function createChatService(ctx: AppContext): ChatService {
     );
     const messages = page.map((m) => {
       const ids = siblings.get(m.id) ?? [m.id];
-      return { ...toTreeMessage(m), siblings: { index: ids.indexOf(m.id), count: ids.length, ids } };
+      return { ...toMessage(m), siblings: { index: ids.indexOf(m.id), count: ids.length, ids } };
     });
     return { ...toSessionWithSettings(session), messages, hasMore };
   }
@@ -208,15 +139,13 @@ export function createChatService(ctx: AppContext): ChatService {
     opts: { model?: string } = {},
   ): Promise<BegunTurn | BegunRegeneration> {
     if (spec.kind === 'append') return beginAppend(userId, sessionId, spec.content, opts);
-    const session = await getOwnedRow(userId, sessionId);
+    const session = await ownedRow(userId, sessionId);
     await ensureTree(session);
     const target = await repo.findMessage(spec.messageId);
-    if (!target || target.sessionId !== sessionId) throw new AppError('NOT_FOUND', 404, 'Message not found');
+    if (!target || target.sessionId !== sessionId) throw errors.notFound('Message');
     const want = spec.kind === 'edit' ? 'user' : 'assistant';
     if (target.role !== want) {
-      throw new AppError(
-        'VALIDATION_ERROR',
-        400,
+      throw errors.validation(
         spec.kind === 'edit' ? 'Only your own messages can be edited' : 'Only answers can be regenerated',
         'messageId',
       );
@@ -224,46 +153,41 @@ export function createChatService(ctx: AppContext): ChatService {
     await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
     const model = [opts.model, session.model].find((m) => m && ctx.llm.models.includes(m)) ?? ctx.llm.defaultModel;
     const temperature = session.temperature ?? undefined;
-    try {
-      return await ctx.db.transaction(async (tx) => {
-        const locked = await repo.lockSession(tx, sessionId);
-        if (!locked) throw new AppError('NOT_FOUND', 404, 'Session not found');
-        let userMessage: Message | undefined;
-        let parentId: number | null;
-        if (spec.kind === 'regenerate') {
-          parentId = target.parentId;
-        } else {
-          const user = await repo.insertMessage(tx, {
-            sessionId,
-            role: 'user',
-            content: spec.content,
-            status: 'complete',
-            parentId: target.parentId,
-          });
-          userMessage = toTreeMessage(user);
-          parentId = user.id;
-        }
-        const assistant = await repo.insertMessage(tx, {
+    // A second answer in the same session fails the one-streaming index (409).
+    return ctx.db.transaction(async (tx) => {
+      const locked = await repo.lockSession(tx, sessionId);
+      if (!locked) throw errors.notFound('Session');
+      let userMessage: Message | undefined;
+      let parentId: number | null;
+      if (spec.kind === 'regenerate') {
+        parentId = target.parentId;
+      } else {
+        const user = await repo.insertMessage(tx, {
           sessionId,
-          role: 'assistant',
-          content: '',
-          status: 'streaming',
-          model,
-          parentId,
+          role: 'user',
+          content: spec.content,
+          status: 'complete',
+          parentId: target.parentId,
         });
-        await repo.setLeaf(tx, sessionId, assistant.id);
-        // Only edits and regenerations get here (appends go through beginAppend): neither names the session.
-        await repo.touchSession(tx, sessionId);
-        const assistantMessage = toTreeMessage(assistant);
-        if (userMessage) return { userMessage, assistantMessage, temperature };
-        const parent = parentId === null ? undefined : await repo.findMessage(parentId);
-        return { assistantMessage, temperature, repliesTo: parent ? toTreeMessage(parent) : undefined };
+        userMessage = toMessage(user);
+        parentId = user.id;
+      }
+      const assistant = await repo.insertMessage(tx, {
+        sessionId,
+        role: 'assistant',
+        content: '',
+        status: 'streaming',
+        model,
+        parentId,
       });
-    } catch (err) {
-      const db = rootDbError(err);
-      if (db?.code === '23505' && db.constraint === ONE_STREAMING_INDEX) throw inProgress();
-      throw err;
-    }
+      await repo.setLeaf(tx, sessionId, assistant.id);
+      // Only edits and regenerations get here (appends go through beginAppend): neither names the session.
+      await repo.touchSession(tx, sessionId);
+      const assistantMessage = toMessage(assistant);
+      if (userMessage) return { userMessage, assistantMessage, temperature };
+      const parent = parentId === null ? undefined : await repo.findMessage(parentId);
+      return { assistantMessage, temperature, repliesTo: parent ? toMessage(parent) : undefined };
+    });
   }
 
   /**
@@ -282,7 +206,7 @@ export function createChatService(ctx: AppContext): ChatService {
       await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
     } catch (err) {
       // A missing or foreign session is refused as such, even past the limit.
-      await requireOwnedSession(userId, sessionId);
+      await ownedRow(userId, sessionId);
       throw err;
     }
     const requestedModel = opts.model && ctx.llm.models.includes(opts.model) ? opts.model : null;
@@ -297,25 +221,19 @@ export function createChatService(ctx: AppContext): ChatService {
         titleIfUntitled: deriveTitle(content),
         historyLimit: HISTORY_PAGE,
       });
-    let outcome: AppendOutcome;
-    try {
-      outcome = await append();
-      if (outcome.kind === 'needs-tree') {
-        // Messages from before the tree (an import, an old database): linked into one branch once, then stored.
-        await ensureTree(await getOwnedRow(userId, sessionId));
-        outcome = await append();
-      }
-    } catch (err) {
-      const db = rootDbError(err);
-      if (db?.code === '23505' && db.constraint === ONE_STREAMING_INDEX) throw inProgress();
-      throw err;
+    // A second answer in the same session fails the one-streaming index (409).
+    let outcome: AppendOutcome = await append().catch(translateConflict);
+    if (outcome.kind === 'needs-tree') {
+      // Messages from before the tree (an import, an old database): linked into one branch once, then stored.
+      await ensureTree(await ownedRow(userId, sessionId));
+      outcome = await append().catch(translateConflict);
     }
-    if (outcome.kind === 'missing') throw new AppError('NOT_FOUND', 404, 'Session not found');
-    if (outcome.kind === 'foreign') throw new AppError('FORBIDDEN', 403, 'You do not have access to this session');
-    if (outcome.kind !== 'stored') throw new AppError('INTERNAL_ERROR', 500, PUBLIC_MESSAGES.INTERNAL_ERROR);
+    if (outcome.kind === 'missing') throw errors.notFound('Session');
+    if (outcome.kind === 'foreign') throw errors.forbidden();
+    if (outcome.kind !== 'stored') throw errors.internal();
     const turn: BegunTurn = {
-      userMessage: toTreeMessage(outcome.user),
-      assistantMessage: toTreeMessage(outcome.assistant),
+      userMessage: toMessage(outcome.user),
+      assistantMessage: toMessage(outcome.assistant),
       temperature: outcome.temperature ?? undefined,
     };
     try {
@@ -371,7 +289,7 @@ export function createChatService(ctx: AppContext): ChatService {
   }
 
   const service: ChatService = {
-    requireOwnedSession,
+    requireOwnedSession: ownedRow,
 
     async listSessions(userId, q) {
       const { rows, total } = await repo.listSessions(userId, q);
@@ -388,21 +306,14 @@ export function createChatService(ctx: AppContext): ChatService {
     },
 
     async getSessionDetail(userId, sessionId, q) {
-      const session = await getOwnedRow(userId, sessionId);
+      const session = await ownedRow(userId, sessionId);
       return detailOf(session, q);
     },
 
-    async renameSession(userId, sessionId, title) {
-      await requireOwnedSession(userId, sessionId);
-      return toSession(await repo.renameSession(sessionId, title.trim()));
-    },
-
     async updateSession(userId, sessionId, patch) {
-      await requireOwnedSession(userId, sessionId);
+      await ownedRow(userId, sessionId);
       if (patch.model !== undefined && patch.model !== null && !ctx.llm.models.includes(patch.model)) {
-        throw new AppError(
-          'VALIDATION_ERROR',
-          400,
+        throw errors.validation(
           `model must be one of the models this server offers: ${ctx.llm.models.join(', ')}`,
           'model',
         );
@@ -415,12 +326,12 @@ export function createChatService(ctx: AppContext): ChatService {
     },
 
     async selectBranch(userId, sessionId, messageId) {
-      const session = await getOwnedRow(userId, sessionId);
+      const session = await ownedRow(userId, sessionId);
       await ensureTree(session);
       const target = await repo.findMessage(messageId);
-      if (!target || target.sessionId !== sessionId) throw new AppError('NOT_FOUND', 404, 'Message not found');
+      if (!target || target.sessionId !== sessionId) throw errors.notFound('Message');
       // Moving the leaf under an answer being written would hide it, and the answer would land off-branch.
-      if (await repo.hasStreaming(sessionId)) throw inProgress();
+      if (await repo.hasStreaming(sessionId)) throw errors.generationInProgress();
       const leaf = await repo.latestDescendant(messageId);
       await repo.setLeaf(ctx.db, sessionId, leaf);
       return detailOf({ ...session, currentLeafId: leaf }, { limit: DEFAULT_DETAIL_LIMIT });
@@ -439,7 +350,7 @@ export function createChatService(ctx: AppContext): ChatService {
     },
 
     async deleteSession(userId, sessionId) {
-      await requireOwnedSession(userId, sessionId);
+      await ownedRow(userId, sessionId);
       await repo.deleteSession(sessionId);
     },
 
@@ -463,8 +374,8 @@ export function createChatService(ctx: AppContext): ChatService {
         promptTokens: r.usage?.promptTokens ?? null,
         completionTokens: r.usage?.completionTokens ?? null,
       });
-      if (!row) throw new AppError('NOT_FOUND', 404, 'Message not found');
-      return toTreeMessage(row);
+      if (!row) throw errors.notFound('Message');
+      return toMessage(row);
     },
   };
   return service;

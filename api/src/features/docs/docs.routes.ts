@@ -79,7 +79,7 @@ export function docsRoutes(_ctx: AppContext) {
         return c.body(INIT_SCRIPT);
       }
       const type = ASSETS[file];
-      if (!type || !dir) throw new AppError('NOT_FOUND', 404, `Not found: ${c.req.path}`);
+      if (!type || !dir) throw new AppError('NOT_FOUND', `Not found: ${c.req.path}`);
       let bytes = cache.get(file);
       if (!bytes) {
         const buf = await readFile(path.join(dir, file));

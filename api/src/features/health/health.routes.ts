@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
-import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
+import { errors } from '../../http/app-error.js';
 
 export function healthRoutes(ctx: AppContext) {
   return new Hono<AppEnv>()
@@ -13,7 +13,7 @@ export function healthRoutes(ctx: AppContext) {
         await ctx.db.execute(sql`select 1`);
       } catch (err) {
         c.get('logger').warn({ err: { message: (err as Error).message } }, 'readiness check failed');
-        throw new AppError('SERVICE_UNAVAILABLE', 503, PUBLIC_MESSAGES.SERVICE_UNAVAILABLE);
+        throw errors.unavailable();
       }
       return c.json({ status: 'ready' as const });
     });

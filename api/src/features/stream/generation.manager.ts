@@ -3,7 +3,7 @@ import type { ErrorCode, Message, TokenUsage } from '@chatbot/shared';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
-import { AppError, PUBLIC_MESSAGES } from '../../http/app-error.js';
+import { AppError, errors, PUBLIC_MESSAGES } from '../../http/app-error.js';
 import { toAppError } from '../../http/error-handler.js';
 import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
 import { contentToText } from '../../llm/token-counter.js';
@@ -98,6 +98,10 @@ const DEFAULT_TIMINGS: GenerationTimings = {
   chunkRetentionMs: 15_000,
   remotePollMs: 1_000,
 };
+
+const noAnswerInProgress = () => new AppError('NOT_FOUND', 'No answer is being generated in this session');
+/** A resume on a session that has never had an answer. */
+export const noAnswerYet = () => new AppError('NOT_FOUND', 'This session has no answer yet');
 
 /** How long a stop waits for the owning process to store the answer before answering anyway. */
 const STOP_WAIT_MS = 5_000;
@@ -232,7 +236,7 @@ export class GenerationManager {
     listener?: StreamListener,
     mode: 'stream' | 'invoke' = 'stream',
   ): Promise<{ userMessage?: Message; assistantMessage: Message; unsubscribe: Unsubscribe }> {
-    if (this.closing) throw new AppError('SERVICE_UNAVAILABLE', 503, PUBLIC_MESSAGES.SERVICE_UNAVAILABLE);
+    if (this.closing) throw errors.unavailable();
     // Stop requests from other processes must reach this one before anyone can send them.
     await this.ensureListener().ready();
     const turn = await begin();
@@ -285,8 +289,8 @@ export class GenerationManager {
     const final = await this.byMessage.get(turn.assistantMessage.id)?.finished;
     const stored =
       final && final.type !== 'chunk' ? final.assistantMessage : await this.repo.getMessage(turn.assistantMessage.id);
-    if (final?.type === 'error') throw final.cause ?? new AppError(final.code, 502, final.message);
-    if (!stored) throw new AppError('INTERNAL_ERROR', 500, PUBLIC_MESSAGES.INTERNAL_ERROR);
+    if (final?.type === 'error') throw final.cause ?? new AppError(final.code, final.message);
+    if (!stored) throw errors.internal();
     return { userMessage: turn.userMessage, assistantMessage: stored };
   }
 
@@ -331,7 +335,7 @@ export class GenerationManager {
       return this.finalMessage(await local.finished);
     }
     const messageId = await this.repo.streamingMessageId(sessionId);
-    if (messageId === undefined) throw new AppError('NOT_FOUND', 404, 'No answer is being generated in this session');
+    if (messageId === undefined) throw noAnswerInProgress();
     const ended = new Promise<StreamEvent>((resolve) => {
       const unsubscribe = this.followRemote(
         messageId,
@@ -357,7 +361,7 @@ export class GenerationManager {
     await this.repo.requestStop(messageId);
     const ev = await ended;
     const stored = ev.type === 'chunk' ? undefined : (ev.assistantMessage ?? (await this.repo.getMessage(messageId)));
-    if (!stored) throw new AppError('NOT_FOUND', 404, 'No answer is being generated in this session');
+    if (!stored) throw noAnswerInProgress();
     return stored;
   }
 
@@ -533,8 +537,7 @@ export class GenerationManager {
   }
 
   private finalMessage(ev: StreamEvent): Message {
-    if (ev.type === 'chunk' || !ev.assistantMessage)
-      throw new AppError('INTERNAL_ERROR', 500, PUBLIC_MESSAGES.INTERNAL_ERROR);
+    if (ev.type === 'chunk' || !ev.assistantMessage) throw errors.internal();
     return ev.assistantMessage;
   }
 

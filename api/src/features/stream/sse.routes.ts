@@ -3,7 +3,7 @@ import { editMessageRequestSchema, idParamSchema, messageParamSchema, sendMessag
 import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
-import { AppError } from '../../http/app-error.js';
+import { errors } from '../../http/app-error.js';
 import { requireAuth } from '../../http/middleware/auth.js';
 import { type TextSink, textStreamResponse } from '../../http/text-stream.js';
 import { validate } from '../../http/validate.js';
@@ -11,6 +11,7 @@ import {
   type BegunAnswer,
   type ChatTurns,
   type GenerationManager,
+  noAnswerYet,
   type StreamEvent,
   storedDone,
   type Unsubscribe,
@@ -21,8 +22,7 @@ const SSE_HEARTBEAT_MS = 15_000;
 
 function parseAfter(raw: string | undefined, field: string): number {
   if (raw === undefined || raw === '') return 0;
-  if (!/^\d{1,10}$/.test(raw.trim()))
-    throw new AppError('VALIDATION_ERROR', 400, `${field} must be a whole number`, field);
+  if (!/^\d{1,10}$/.test(raw.trim())) throw errors.validation(`${field} must be a whole number`, field);
   return Number(raw.trim());
 }
 
@@ -188,7 +188,7 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
     await chat.requireOwnedSession(user.id, id);
     const relay = new SseRelay(after);
     const followed = await generations.follow(id, after, relay.listener);
-    if (followed.kind === 'none') throw new AppError('NOT_FOUND', 404, 'This session has no answer yet');
+    if (followed.kind === 'none') throw noAnswerYet();
     if (followed.kind === 'stored') relay.listener(storedDone(followed.message));
     if (followed.kind === 'live') relay.unsubscribe = followed.unsubscribe;
     return relay.response('');

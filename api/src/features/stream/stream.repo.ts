@@ -1,6 +1,8 @@
 // SQL of the streaming feature: the chunk log (stream_chunks), heartbeats, stop/progress notifications, recovery.
-import type { Message, MessageStatus } from '@chatbot/shared';
+import type { Message } from '@chatbot/shared';
 import type pg from 'pg';
+import { toMessage } from '../chat/chat.mappers.js';
+import { fromSqlRow, MESSAGE_COLUMN_LIST, type MessageSqlRow } from '../chat/message-row.js';
 
 /** PostgreSQL channels: new chunks of answers in progress, and stop requests for whichever process owns an answer. */
 export const STREAM_CHANNEL = 'chat_stream';
@@ -14,39 +16,6 @@ export interface ChunkRow {
   seq: number;
   content: string;
 }
-
-interface MessageRow {
-  id: number;
-  role: 'user' | 'assistant';
-  content: string;
-  status: MessageStatus;
-  model: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  created_at: Date | string;
-}
-
-function toMessage(r: MessageRow): Message {
-  const usage =
-    r.prompt_tokens !== null && r.completion_tokens !== null
-      ? {
-          promptTokens: r.prompt_tokens,
-          completionTokens: r.completion_tokens,
-          totalTokens: r.prompt_tokens + r.completion_tokens,
-        }
-      : null;
-  return {
-    id: r.id,
-    role: r.role,
-    content: r.content,
-    status: r.status,
-    createdAt: new Date(r.created_at).toISOString(),
-    model: r.model,
-    usage,
-  };
-}
-
-const MESSAGE_COLUMNS = 'id, role, content, status, model, prompt_tokens, completion_tokens, created_at';
 
 // Plain pg queries: arrays travel as one parameter each, and this is the hot path of every stream.
 export function createStreamRepo(pool: pg.Pool) {
@@ -109,8 +78,10 @@ export function createStreamRepo(pool: pg.Pool) {
     },
 
     async getMessage(messageId: number): Promise<Message | undefined> {
-      const res = await pool.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [messageId]);
-      return res.rows[0] ? toMessage(res.rows[0]) : undefined;
+      const res = await pool.query<MessageSqlRow>(`select ${MESSAGE_COLUMN_LIST} from messages where id = $1`, [
+        messageId,
+      ]);
+      return res.rows[0] ? toMessage(fromSqlRow(res.rows[0])) : undefined;
     },
 
     async streamingMessageId(sessionId: number): Promise<number | undefined> {
@@ -122,11 +93,11 @@ export function createStreamRepo(pool: pg.Pool) {
     },
 
     async latestAssistantMessage(sessionId: number): Promise<Message | undefined> {
-      const res = await pool.query<MessageRow>(
-        `select ${MESSAGE_COLUMNS} from messages where session_id = $1 and role = 'assistant' order by id desc limit 1`,
+      const res = await pool.query<MessageSqlRow>(
+        `select ${MESSAGE_COLUMN_LIST} from messages where session_id = $1 and role = 'assistant' order by id desc limit 1`,
         [sessionId],
       );
-      return res.rows[0] ? toMessage(res.rows[0]) : undefined;
+      return res.rows[0] ? toMessage(fromSqlRow(res.rows[0])) : undefined;
     },
 
     /**

@@ -8,13 +8,14 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { AppEnv, AuthUser } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
-import { AppError } from '../../http/app-error.js';
+import { errors } from '../../http/app-error.js';
 import { toAppError } from '../../http/error-handler.js';
 import { validate } from '../../http/validate.js';
 import {
   type BegunAnswer,
   type ChatTurns,
   type GenerationManager,
+  noAnswerYet,
   type StreamEvent,
   storedDone,
   type Unsubscribe,
@@ -71,7 +72,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
     const origin = c.req.header('origin');
     // Browsers always send Origin; a client without one (curl, the SDK in Node) is not a cross-site page.
     if (origin !== undefined && !allowedOrigins.has(origin)) {
-      throw new AppError('FORBIDDEN', 403, 'Origin not allowed');
+      throw errors.forbidden('Origin not allowed');
     }
     const user = await ctx.tokens.authenticate(c.req.query('token'));
     c.set('user', user);
@@ -154,7 +155,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
         } else if (followed.kind === 'stored') {
           send(toWire(storedDone(followed.message)));
         } else {
-          throw new AppError('NOT_FOUND', 404, 'This session has no answer yet');
+          throw noAnswerYet();
         }
       };
 

@@ -12,8 +12,6 @@ const MESSAGE_INSERT_BATCH = 5_000;
 const iso = (v: Date | string) => new Date(v).toISOString();
 
 export interface TransferRepo {
-  /** The session's owner, or undefined when no such session exists. */
-  findSessionOwner(sessionId: number): Promise<number | undefined>;
   /** The user's sessions (all, or the one given), oldest first, each with its messages oldest first. */
   loadSessions(userId: number, sessionId?: number): Promise<TransferSession[]>;
   /** Creates every session of the file for the user, all or none. Returns the new ids in the file's order. */
@@ -22,11 +20,6 @@ export interface TransferRepo {
 
 export function createTransferRepo(db: Db): TransferRepo {
   return {
-    async findSessionOwner(sessionId) {
-      const r = await db.execute<{ user_id: number }>(sql`select user_id from chat_sessions where id = ${sessionId}`);
-      return r.rows[0]?.user_id;
-    },
-
     async loadSessions(userId, sessionId) {
       const only = sessionId === undefined ? sql`` : sql` and s.id = ${sessionId}`;
       const sessionRows = await db.execute<{

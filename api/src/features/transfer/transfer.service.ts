@@ -7,7 +7,8 @@ import {
   type TransferSession,
 } from '@chatbot/shared';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../http/app-error.js';
+import { errors } from '../../http/app-error.js';
+import { requireOwnedSession } from '../chat/session-access.js';
 import { createTransferRepo } from './transfer.repo.js';
 
 export interface ExportedFile {
@@ -61,12 +62,10 @@ export function createTransferService(ctx: AppContext): TransferService {
 
   return {
     async exportSession(userId, sessionId, format) {
-      const owner = await repo.findSessionOwner(sessionId);
-      if (owner === undefined) throw new AppError('NOT_FOUND', 404, 'Session not found');
-      if (owner !== userId) throw new AppError('FORBIDDEN', 403, 'This session belongs to another user');
+      await requireOwnedSession(ctx.db, userId, sessionId);
       const [session] = await repo.loadSessions(userId, sessionId);
       // Deleted between the two reads.
-      if (!session) throw new AppError('NOT_FOUND', 404, 'Session not found');
+      if (!session) throw errors.notFound('Session');
       const exportedAt = now();
       if (format === 'markdown') {
         return {

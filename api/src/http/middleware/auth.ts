@@ -1,12 +1,12 @@
 // requireAuth: `Authorization: Bearer <token>` checked by the token service; sets the typed `user` variable.
 import type { TokenService } from '../../features/auth/tokens.js';
 import { factory } from '../app-env.js';
-import { AppError } from '../app-error.js';
+import { errors } from '../app-error.js';
 
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new AppError('TOKEN_INVALID', 401, 'Authorization header must be "Bearer <token>"');
+  if (!match) throw errors.tokenInvalid('Authorization header must be "Bearer <token>"');
   return match[1];
 }
 

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { factory } from '../app-env.js';
-import { AppError } from '../app-error.js';
+import { errors } from '../app-error.js';
 
 export function securityHeaders() {
   return secureHeaders({
@@ -45,7 +45,7 @@ export function limitBody(maxSize: number, exceptPaths: readonly string[] = []) 
   const limiter = bodyLimit({
     maxSize,
     onError: () => {
-      throw new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than ${maxSize} bytes`);
+      throw errors.payloadTooLarge(`Request body is larger than ${maxSize} bytes`);
     },
   });
   return factory.createMiddleware(async (c, next) => {
