@@ -70,20 +70,20 @@ export function createApp(deps: AppDeps): AppInstance {
   // POST /api/import applies its own, larger limit (IMPORT_MAX_BYTES).
   app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, [IMPORT_PATH]));
 
-  app.route('/api', healthRoutes(ctx));
-  app.route('/api/auth', authRoutes(ctx));
-  app.route('/api', docsRoutes(ctx));
+  app.route('/', healthRoutes(ctx));
+  app.route('/', authRoutes(ctx));
+  app.route('/', docsRoutes(ctx));
 
-  app.route('/api', modelsRoutes(ctx));
-  app.route('/api/chat', searchRoutes(ctx));
-  app.route('/api', transferRoutes(ctx));
+  app.route('/', modelsRoutes(ctx));
+  app.route('/', searchRoutes(ctx));
+  app.route('/', transferRoutes(ctx));
 
   // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
   const chat = createChatService(ctx);
   const generations = new GenerationManager(ctx, chat);
   app.route('/api/chat', sseRoutes(ctx, chat, generations));
   app.route('/api/chat', wsRoutes(ctx, chat, generations));
-  app.route('/api/chat', chatRoutes(ctx, chat, generations));
+  app.route('/', chatRoutes(ctx, chat, generations));
   app.all('/api/*', handleNotFound);
   serveUi(app, deps.config);
   app.notFound(handleNotFound);

@@ -78,6 +78,7 @@ export const routes = {
     summary: 'A static file of the documentation page',
     tag: 'docs',
     auth: 'none',
+    params: 'fileParamSchema',
     success: { status: 200, description: 'The file', contentType: 'text/plain' },
     errors: [404],
   },

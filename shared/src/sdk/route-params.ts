@@ -8,6 +8,9 @@ export { sseEventSchema, wsClientMessageSchema, wsServerMessageSchema } from '..
 /** `GET /api/chat/ws/{sessionId}`: the WebSocket route names its id `sessionId`. */
 export const sessionIdParamSchema = z.object({ sessionId: idParamSchema.shape.id });
 
+/** `GET /api/docs/{file}`: a file of the documentation page, by name. */
+export const fileParamSchema = z.object({ file: z.string().min(1).max(200) });
+
 /** Resume after chunk N; the `Last-Event-ID` header says the same and wins when both are sent. */
 export const resumeQuerySchema = z.object({
   after: z.string().regex(/^\d+$/, 'must be a whole number').optional(),

@@ -21,6 +21,7 @@ import { modelsResponseSchema } from '../contracts/models.js';
 import { searchQuerySchema, searchResponseSchema } from '../contracts/search.js';
 import { exportQuerySchema, importResponseSchema, transferFileSchema } from '../contracts/transfer.js';
 import {
+  fileParamSchema,
   resumeQuerySchema,
   sessionIdParamSchema,
   sseEventSchema,
@@ -50,6 +51,7 @@ export const contractSchemas = {
   sseEventSchema,
   resumeQuerySchema,
   sessionIdParamSchema,
+  fileParamSchema,
   wsQuerySchema,
   wsClientMessageSchema,
   wsServerMessageSchema,

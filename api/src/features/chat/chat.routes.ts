@@ -1,20 +1,7 @@
 // /api/chat/sessions: list, create, read (the current branch, paged), update settings, delete, send a message,
-// regenerate an answer, edit a message, switch branches (non-streaming).
-import {
-  createSessionRequestSchema,
-  editMessageRequestSchema,
-  idParamSchema,
-  messageParamSchema,
-  sendMessageRequestSchema,
-  sessionDetailQuerySchema,
-  sessionListQuerySchema,
-  updateSessionRequestSchema,
-} from '@chatbot/shared';
-import { Hono } from 'hono';
+// regenerate an answer, edit a message, switch branches (non-streaming). Paths, auth and validation: the route table.
 import type { AppContext } from '../../context.js';
-import type { AppEnv } from '../../http/app-env.js';
-import { requireAuth } from '../../http/middleware/auth.js';
-import { validate } from '../../http/validate.js';
+import { routeGroup } from '../../http/route-table.js';
 import type { GenerationManager } from '../stream/generation.manager.js';
 import type { ChatService } from './chat.service.js';
 
@@ -24,56 +11,37 @@ export function chatRoutes(
   /** The non-streaming turns go through it too, so stop, shutdown and recovery apply to every transport. */
   generations: GenerationManager,
 ) {
-  const auth = requireAuth(ctx.tokens);
-  const id = validate('param', idParamSchema);
-  const messageParam = validate('param', messageParamSchema);
-
-  return new Hono<AppEnv>()
-    .get('/sessions', auth, validate('query', sessionListQuerySchema), async (c) =>
-      c.json(await chat.listSessions(c.get('user').id, c.req.valid('query'))),
+  return routeGroup(ctx)
+    .add('listSessions', async (c, { query }) => c.json(await chat.listSessions(c.get('user').id, query)))
+    .add('createSession', async (c, { json }) => c.json(await chat.createSession(c.get('user').id, json.title), 201))
+    .add('getSession', async (c, { param, query }) =>
+      c.json(await chat.getSessionDetail(c.get('user').id, param.id, query)),
     )
-    .post('/sessions', auth, validate('json', createSessionRequestSchema), async (c) =>
-      c.json(await chat.createSession(c.get('user').id, c.req.valid('json').title), 201),
+    .add('updateSession', async (c, { param, json }) =>
+      c.json(await chat.updateSession(c.get('user').id, param.id, json)),
     )
-    .get('/sessions/:id', auth, id, validate('query', sessionDetailQuerySchema), async (c) =>
-      c.json(await chat.getSessionDetail(c.get('user').id, c.req.valid('param').id, c.req.valid('query'))),
-    )
-    .patch('/sessions/:id', auth, id, validate('json', updateSessionRequestSchema), async (c) =>
-      c.json(await chat.updateSession(c.get('user').id, c.req.valid('param').id, c.req.valid('json'))),
-    )
-    .delete('/sessions/:id', auth, id, async (c) => {
-      await chat.deleteSession(c.get('user').id, c.req.valid('param').id);
+    .add('deleteSession', async (c, { param }) => {
+      await chat.deleteSession(c.get('user').id, param.id);
       return c.json({ message: 'Session deleted successfully' });
     })
-    .post('/sessions/:id/messages', auth, id, validate('json', sendMessageRequestSchema), async (c) => {
-      const turn = await generations.complete(c.get('user').id, c.req.valid('param').id, c.req.valid('json').content);
-      return c.json(turn, 201);
-    })
-    .post('/sessions/:id/messages/:messageId/regenerate', auth, messageParam, async (c) => {
-      const { id: sessionId, messageId } = c.req.valid('param');
+    .add('sendMessage', async (c, { param, json }) =>
+      c.json(await generations.complete(c.get('user').id, param.id, json.content), 201),
+    )
+    .add('regenerateMessage', async (c, { param }) => {
       const userId = c.get('user').id;
-      const done = await generations.completeWith(userId, sessionId, () =>
-        chat.beginRegenerate(userId, sessionId, messageId),
+      const done = await generations.completeWith(userId, param.id, () =>
+        chat.beginRegenerate(userId, param.id, param.messageId),
       );
       return c.json({ assistantMessage: done.assistantMessage }, 201);
     })
-    .post(
-      '/sessions/:id/messages/:messageId/edit',
-      auth,
-      messageParam,
-      validate('json', editMessageRequestSchema),
-      async (c) => {
-        const { id: sessionId, messageId } = c.req.valid('param');
-        const { content } = c.req.valid('json');
-        const userId = c.get('user').id;
-        const done = await generations.completeWith(userId, sessionId, () =>
-          chat.beginEdit(userId, sessionId, messageId, content),
-        );
-        return c.json({ userMessage: done.userMessage, assistantMessage: done.assistantMessage }, 201);
-      },
-    )
-    .post('/sessions/:id/messages/:messageId/select', auth, messageParam, async (c) => {
-      const { id: sessionId, messageId } = c.req.valid('param');
-      return c.json(await chat.selectBranch(c.get('user').id, sessionId, messageId));
-    });
+    .add('editMessage', async (c, { param, json }) => {
+      const userId = c.get('user').id;
+      const done = await generations.completeWith(userId, param.id, () =>
+        chat.beginEdit(userId, param.id, param.messageId, json.content),
+      );
+      return c.json({ userMessage: done.userMessage, assistantMessage: done.assistantMessage }, 201);
+    })
+    .add('selectBranch', async (c, { param }) =>
+      c.json(await chat.selectBranch(c.get('user').id, param.id, param.messageId)),
+    ).app;
 }

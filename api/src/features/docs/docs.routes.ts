@@ -3,10 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import type { AppEnv } from '../../http/app-env.js';
 import { AppError } from '../../http/app-error.js';
+import { routeGroup } from '../../http/route-table.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 const DOCS_PAGE = `<!doctype html>
@@ -55,24 +54,24 @@ function swaggerUiDir(): string | undefined {
   }
 }
 
-export function docsRoutes(_ctx: AppContext) {
+export function docsRoutes(ctx: AppContext) {
   const dir = swaggerUiDir();
   const cache = new Map<string, ArrayBuffer>();
   // Built once: the route table does not change while the process runs.
   const document = JSON.stringify(buildOpenApiDocument());
 
-  return new Hono<AppEnv>()
-    .get('/openapi.json', (c) => {
+  return routeGroup(ctx)
+    .add('openapi', (c) => {
       c.header('Content-Type', 'application/json; charset=utf-8');
       c.header('Cache-Control', 'no-cache');
       return c.body(document);
     })
-    .get('/docs', (c) => {
+    .add('docs', (c) => {
       c.header('Cache-Control', 'no-cache');
       return c.html(DOCS_PAGE);
     })
-    .get('/docs/:file', async (c) => {
-      const file = c.req.param('file');
+    .add('docsAsset', async (c, { param }) => {
+      const { file } = param;
       if (file === 'docs-init.js') {
         c.header('Content-Type', 'text/javascript; charset=utf-8');
         c.header('Cache-Control', 'no-cache');
@@ -89,5 +88,5 @@ export function docsRoutes(_ctx: AppContext) {
       c.header('Content-Type', type);
       c.header('Cache-Control', 'public, max-age=3600');
       return c.body(bytes);
-    });
+    }).app;
 }

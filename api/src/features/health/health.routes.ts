@@ -1,14 +1,13 @@
 // GET /api/health (liveness + which model answers) and GET /api/ready (the database answers).
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import type { AppEnv } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
+import { routeGroup } from '../../http/route-table.js';
 
 export function healthRoutes(ctx: AppContext) {
-  return new Hono<AppEnv>()
-    .get('/health', (c) => c.json({ status: 'ok' as const, provider: ctx.llm.kind, model: ctx.llm.defaultModel }))
-    .get('/ready', async (c) => {
+  return routeGroup(ctx)
+    .add('health', (c) => c.json({ status: 'ok' as const, provider: ctx.llm.kind, model: ctx.llm.defaultModel }))
+    .add('ready', async (c) => {
       try {
         await ctx.db.execute(sql`select 1`);
       } catch (err) {
@@ -16,5 +15,5 @@ export function healthRoutes(ctx: AppContext) {
         throw errors.unavailable();
       }
       return c.json({ status: 'ready' as const });
-    });
+    }).app;
 }

@@ -1,11 +1,7 @@
 // GET /api/chat/sessions/:id/export, GET /api/export, POST /api/import (with its own, larger body limit).
-import { exportQuerySchema, idParamSchema, transferFileSchema } from '@chatbot/shared';
-import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import type { AppEnv } from '../../http/app-env.js';
-import { requireAuth } from '../../http/middleware/auth.js';
 import { limitBody } from '../../http/middleware/security.js';
-import { validate } from '../../http/validate.js';
+import { routeGroup } from '../../http/route-table.js';
 import { createTransferService } from './transfer.service.js';
 
 /** The path the global body limit skips: this route applies IMPORT_MAX_BYTES itself. */
@@ -19,31 +15,20 @@ function attachment(filename: string): string {
 
 export function transferRoutes(ctx: AppContext) {
   const service = createTransferService(ctx);
-  const auth = requireAuth(ctx.tokens);
-  return new Hono<AppEnv>()
-    .get(
-      '/chat/sessions/:id/export',
-      auth,
-      validate('param', idParamSchema),
-      validate('query', exportQuerySchema),
-      async (c) => {
-        const file = await service.exportSession(
-          c.get('user').id,
-          c.req.valid('param').id,
-          c.req.valid('query').format,
-        );
-        return c.body(file.body, 200, {
-          'Content-Type': file.contentType,
-          'Content-Disposition': attachment(file.filename),
-        });
-      },
-    )
-    .get('/export', auth, async (c) => {
+  return routeGroup(ctx)
+    .add('exportSession', async (c, { param, query }) => {
+      const file = await service.exportSession(c.get('user').id, param.id, query.format);
+      return c.body(file.body, 200, {
+        'Content-Type': file.contentType,
+        'Content-Disposition': attachment(file.filename),
+      });
+    })
+    .add('exportAll', async (c) => {
       const file = await service.exportAll(c.get('user'));
       c.header('Content-Disposition', attachment(`chatbot-export-${file.exportedAt.slice(0, 10)}.json`));
       return c.json(file);
     })
-    .post('/import', auth, limitBody(ctx.config.IMPORT_MAX_BYTES), validate('json', transferFileSchema), async (c) =>
-      c.json(await service.importFile(c.get('user').id, c.req.valid('json')), 201),
-    );
+    .add('importData', async (c, { json }) => c.json(await service.importFile(c.get('user').id, json), 201), {
+      before: [limitBody(ctx.config.IMPORT_MAX_BYTES)],
+    }).app;
 }

@@ -1,0 +1,87 @@
+// Routes mounted from the shared route table (shared/src/routes.ts): each route's method, path, auth and validators
+// are declared once there; a feature adds only its handler, which receives the validated input already typed.
+import { type RouteName, type RouteSpec, routes, type SchemaName } from '@chatbot/shared';
+import { type ContractSchemas, contractSchemas } from '@chatbot/shared/schemas';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { z } from 'zod';
+import type { TokenService } from '../features/auth/tokens.js';
+import type { AppEnv } from './app-env.js';
+import { requireAuth } from './middleware/auth.js';
+import { validate } from './validate.js';
+
+type SchemaOutput<K> = K extends SchemaName ? z.output<ContractSchemas[K]> : never;
+type Spec<N extends RouteName> = (typeof routes)[N];
+
+/** What a route's validators produced: path parameters, query and JSON body, each as its schema's output. */
+export interface RouteInput<N extends RouteName> {
+  param: Spec<N> extends { params: infer K } ? SchemaOutput<K> : undefined;
+  query: Spec<N> extends { query: infer K } ? SchemaOutput<K> : undefined;
+  json: Spec<N> extends { body: infer K } ? SchemaOutput<K> : undefined;
+}
+
+export type RouteHandler<N extends RouteName> = (
+  c: Context<AppEnv>,
+  input: RouteInput<N>,
+) => Response | Promise<Response>;
+
+export interface RouteOptions {
+  /** Middleware between the auth check and validation (a per-IP rate limit that counts malformed attempts too). */
+  before?: MiddlewareHandler<AppEnv>[];
+}
+
+/** `/api/chat/sessions/{id}` (OpenAPI) as Hono writes it: `/api/chat/sessions/:id`. */
+export function honoPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+export interface RouteGroup {
+  /** The Hono app holding the group's routes (full paths: mount it with `app.route('/', group.app)`). */
+  readonly app: Hono<AppEnv>;
+  /** Adds route `name` as the table declares it: bearer auth when it says so, then its param, query and body checks. */
+  add<N extends RouteName>(name: N, handler: RouteHandler<N>, opts?: RouteOptions): RouteGroup;
+}
+
+/**
+ * A feature's routes. Auth comes first (401 before 400, as before), per route rather than app.use, so one feature's
+ * middleware never runs on another's paths.
+ */
+export function routeGroup(deps: { tokens: TokenService }): RouteGroup {
+  const app = new Hono<AppEnv>();
+  const auth = requireAuth(deps.tokens);
+  const group: RouteGroup = {
+    app,
+    add(name, handler, opts = {}) {
+      const spec: RouteSpec = routes[name];
+      if (spec.auth === 'query-token') throw new Error(`${name}: a query-token route checks its own handshake`);
+      const chain: MiddlewareHandler<AppEnv>[] = [];
+      if (spec.auth === 'bearer') chain.push(auth);
+      chain.push(...(opts.before ?? []));
+      if (spec.params) chain.push(check('param', spec.params));
+      if (spec.query) chain.push(check('query', spec.query));
+      if (spec.body) chain.push(check('json', spec.body));
+      const run: MiddlewareHandler<AppEnv> = async (c) => handler(c, validatedInput(c, spec));
+      app.on(spec.method, [honoPath(spec.path)], ...chain, run);
+      return group;
+    },
+  };
+  return group;
+}
+
+/**
+ * The shared validator for one target of a route. Its input type depends on the schema, which is known here only at
+ * run time (a name in the table), so the middleware is held as a plain one; RouteInput restores the types.
+ */
+function check(target: 'param' | 'query' | 'json', name: SchemaName): MiddlewareHandler<AppEnv> {
+  return validate(target, contractSchemas[name] as z.ZodType) as unknown as MiddlewareHandler<AppEnv>;
+}
+
+function validatedInput<N extends RouteName>(c: Context<AppEnv>, spec: RouteSpec): RouteInput<N> {
+  // The validators above ran for exactly the targets the spec names; Hono's types cannot see a chain built at run
+  // time, so the values are read untyped and typed by RouteInput, which is derived from the same spec.
+  const valid = c.req.valid.bind(c.req) as (target: 'param' | 'query' | 'json') => unknown;
+  return {
+    param: spec.params ? valid('param') : undefined,
+    query: spec.query ? valid('query') : undefined,
+    json: spec.body ? valid('json') : undefined,
+  } as RouteInput<N>;
+}
