@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
+import { createPgListener } from './db/listener.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { createTokenService } from './features/auth/tokens.js';
 import { chatRoutes } from './features/chat/chat.routes.js';
@@ -47,6 +48,8 @@ export interface AppInstance {
 export function createApp(deps: AppDeps): AppInstance {
   const clock = deps.clock ?? systemClock;
   const db = deps.database.db;
+  // The process's one LISTEN connection (revocations; answers in progress elsewhere), opened in the background.
+  const listener = createPgListener({ connection: deps.database.pool.options, logger: deps.logger });
   const ctx: AppContext = {
     config: deps.config,
     database: deps.database,
@@ -54,11 +57,14 @@ export function createApp(deps: AppDeps): AppInstance {
     logger: deps.logger,
     clock,
     llm: deps.llm ?? createLlmProvider(deps.config),
+    listener,
     tokens: createTokenService({
       db,
       secret: deps.config.SECRET_KEY,
       expireMinutes: deps.config.ACCESS_TOKEN_EXPIRE_MINUTES,
       clock,
+      listener,
+      logger: deps.logger,
     }),
     rateLimiter: createRateLimiter(db, clock),
   };
@@ -96,6 +102,7 @@ export function createApp(deps: AppDeps): AppInstance {
     async close(timeoutMs = deps.config.SHUTDOWN_TIMEOUT_MS) {
       // Answers in flight finish or are stored as 'stopped' within the bound; none is left 'streaming'.
       await generations.close(timeoutMs);
+      await listener.close();
     },
   };
 }

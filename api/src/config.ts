@@ -17,6 +17,26 @@ const list = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+/**
+ * `MODEL_PRICES=model:input:output,...` (per 1M tokens). Parsed from the right: model names may hold colons
+ * themselves (Ollama's `llama3.1:8b`).
+ */
+const modelPrices = z.string().transform((v, ctx) => {
+  const prices: Record<string, { input: number; output: number }> = {};
+  for (const entry of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^(.+):([0-9]+(?:\.[0-9]+)?):([0-9]+(?:\.[0-9]+)?)$/.exec(entry);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" must be model:input:output (prices per 1M tokens)` });
+      return z.NEVER;
+    }
+    prices[m[1]!] = { input: Number(m[2]), output: Number(m[3]) };
+  }
+  return prices;
+});
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: intIn(0, 65535).default(8080),
@@ -52,9 +72,64 @@ export const envSchema = z.object({
     .string()
     .default('You are a helpful assistant. Answer clearly and concisely, using Markdown when it helps.'),
   CONTEXT_MAX_TOKENS: intIn(256, 10_000_000).default(8000),
+  /** Bounds a whole answer; OPENAI_TIMEOUT_MS is the idle timeout (to the first chunk and between chunks). */
+  OPENAI_TOTAL_TIMEOUT_MS: intIn(1, 24 * 60 * 60_000).default(600_000),
+
+  // --- Operations (CONTRACT.md) ---
+  /** `open` (anyone may register), `closed`, or `invite` (an admin's invite link is needed). */
+  REGISTRATION: z.enum(['open', 'closed', 'invite']).default('open'),
+  /** Usernames promoted to admin at start. */
+  ADMIN_USERNAMES: list.default([]),
+  /** Default quotas per user (0 = none); an admin's override replaces them for one user. */
+  QUOTA_TOKENS_PER_DAY: intIn(0, 2_000_000_000).default(0),
+  QUOTA_TOKENS_PER_MONTH: intIn(0, 2_000_000_000).default(0),
+  QUOTA_MESSAGES_PER_DAY: intIn(0, 2_000_000_000).default(0),
+  /** Prices per 1M input/output tokens, so usage can be shown in money. */
+  MODEL_PRICES: modelPrices.default({}),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers only to loopback. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  // --- Identity (CONTRACT.md) ---
+  /** The address users reach (links in mails, the single sign-on redirect); default: the first ALLOWED_ORIGINS. */
+  PUBLIC_URL: z.url().optional(),
+  /** How long a login lasts without being used (the refresh token's lifetime), in days. */
+  REFRESH_TOKEN_EXPIRE_DAYS: intIn(1, 3650).default(30),
+  /** `smtp://user:pass@host:587` (or smtps://…): password-reset mails go out through it. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().optional(),
+  /** Single sign-on through an OpenID Connect provider (code flow with PKCE). */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default('single sign-on'),
+  /** Members of these groups (the `groups` claim) are admins, re-read at each sign-in. */
+  OIDC_ADMIN_GROUPS: list.default([]),
+  /** Only emails in these domains may sign in through the provider (empty: any). */
+  OIDC_ALLOWED_DOMAINS: list.default([]),
+  /** `false` turns local passwords off (login and register answer 403 PASSWORD_LOGIN_DISABLED). */
+  PASSWORD_LOGIN: bool.default(true),
+
+  // --- Files (CONTRACT.md) ---
+  FILE_MAX_BYTES: intIn(1, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  FILES_MAX_PER_USER: intIn(1, 1_000_000).default(500),
+  RAG_TOP_K: intIn(1, 100).default(6),
+  /** Files whose text fits are sent whole (counted like history); larger ones through retrieval. */
+  RAG_FULL_DOCUMENT_TOKENS: intIn(0, 10_000_000).default(6000),
+  /** Empty: full-text retrieval only. */
+  OPENAI_EMBEDDINGS_MODEL: z.string().optional(),
+  /** Models that take images (`*` is a wildcard). */
+  OPENAI_VISION_MODELS: list.default(['gpt-4o*', 'gpt-4.1*', 'gpt-5*']),
 });
 
-export type Config = z.infer<typeof envSchema> & { SECRET_KEY: string; secretKeyGenerated: boolean };
+export type Config = z.infer<typeof envSchema> & {
+  SECRET_KEY: string;
+  secretKeyGenerated: boolean;
+  /** PUBLIC_URL, else the first ALLOWED_ORIGINS entry: links are never built from a request's Host. */
+  publicUrl: string;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,6 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } else if (secret && secret.length < 16) {
     problems.push('SECRET_KEY: must be at least 16 characters');
   }
+  const oidc = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'].filter((k) => raw[k]);
+  if (oidc.length > 0 && oidc.length < 3) {
+    problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set all three for single sign-on, or none');
+  }
+  if (raw.SMTP_URL && !raw.MAIL_FROM) problems.push('MAIL_FROM: required when SMTP_URL is set (the sender address)');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const cfg = parsed.data;
   let generated = false;
@@ -94,7 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret = loadOrCreateSecret(cfg.DATA_DIR);
     generated = true;
   }
-  return { ...cfg, SECRET_KEY: secret, secretKeyGenerated: generated };
+  const publicUrl = (cfg.PUBLIC_URL ?? cfg.ALLOWED_ORIGINS[0] ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, '');
+  return { ...cfg, SECRET_KEY: secret, secretKeyGenerated: generated, publicUrl };
 }
 
 function loadOrCreateSecret(dataDir: string): string {

@@ -11,9 +11,14 @@ export interface RouteSpec {
   /** OpenAPI style: `{id}` for a path parameter (Hono writes `:id`). */
   path: string;
   summary: string;
-  tag: 'health' | 'auth' | 'chat' | 'stream' | 'docs';
+  tag: 'health' | 'auth' | 'chat' | 'stream' | 'docs' | 'keys' | 'usage' | 'admin' | 'files';
   /** `bearer`: `Authorization: Bearer <token>`; `query-token`: `?token=` (the WebSocket handshake). */
   auth: 'none' | 'bearer' | 'query-token';
+  /**
+   * Who may call a bearer route beyond "signed in": `login` refuses API keys (they cannot manage keys, passwords,
+   * devices or the account: 403 FORBIDDEN); `admin` needs the admin role (403 FORBIDDEN).
+   */
+  access?: 'login' | 'admin';
   params?: SchemaName;
   query?: SchemaName;
   body?: SchemaName;

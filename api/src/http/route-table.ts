@@ -6,6 +6,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { TokenService } from '../features/auth/tokens.js';
 import type { AppEnv } from './app-env.js';
+import { errors } from './app-error.js';
 import { requireAuth } from './middleware/auth.js';
 import { validate } from './validate.js';
 
@@ -55,6 +56,7 @@ export function routeGroup(deps: { tokens: TokenService }): RouteGroup {
       if (spec.auth === 'query-token') throw new Error(`${name}: a query-token route checks its own handshake`);
       const chain: MiddlewareHandler<AppEnv>[] = [];
       if (spec.auth === 'bearer') chain.push(auth);
+      if (spec.access) chain.push(requireAccess(spec.access));
       chain.push(...(opts.before ?? []));
       if (spec.params) chain.push(check('param', spec.params));
       if (spec.query) chain.push(check('query', spec.query));
@@ -65,6 +67,18 @@ export function routeGroup(deps: { tokens: TokenService }): RouteGroup {
     },
   };
   return group;
+}
+
+/** The table's `access` rule, checked after authentication and before the input (403 before 400). */
+function requireAccess(access: NonNullable<RouteSpec['access']>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = c.get('user');
+    if (access === 'login' && user.credential !== 'access') {
+      throw errors.forbidden('An API key cannot do this; sign in with your password');
+    }
+    if (access === 'admin' && user.role !== 'admin') throw errors.forbidden('This needs an administrator');
+    await next();
+  };
 }
 
 /**

@@ -71,8 +71,9 @@ function prepareUi(dir: string): string {
     if (complete(out)) return out;
     rmSync(out, { recursive: true, force: true });
   }
-  execFileSync('npx', ['vite', 'build', '--config', 'ui/vite.config.ts', '--outDir', out, '--emptyOutDir'], {
-    cwd: REPO_ROOT,
+  // Built from ui/ (vite's root is the working directory: index.html lives there).
+  execFileSync('npx', ['vite', 'build', '--outDir', out, '--emptyOutDir'], {
+    cwd: path.join(REPO_ROOT, 'ui'),
     stdio: 'pipe',
     timeout: 180_000,
   });

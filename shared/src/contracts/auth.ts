@@ -36,11 +36,19 @@ export const registerRequestSchema = z.object({
 });
 export type RegisterRequest = z.input<typeof registerRequestSchema>;
 
+export const userRoleSchema = z.enum(['admin', 'user']);
+export type UserRole = z.infer<typeof userRoleSchema>;
+
 export const userSchema = z.object({
   id: z.number().int(),
   username: z.string(),
   email: z.string(),
   createdAt: isoDateSchema,
+  /** `admin` may use /api/admin/*; the first account of an install is one. */
+  role: userRoleSchema,
+  /** A disabled account cannot log in, and its tokens and keys are refused. */
+  isActive: z.boolean(),
+  lastLoginAt: isoDateSchema.nullable(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -59,6 +67,6 @@ export const loginResponseSchema = z.object({
   tokenType: z.literal('Bearer'),
   /** Seconds until the token expires. */
   expiresIn: z.number().int(),
-  user: userSchema.pick({ id: true, username: true, email: true }),
+  user: userSchema.pick({ id: true, username: true, email: true, role: true, isActive: true, lastLoginAt: true }),
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;

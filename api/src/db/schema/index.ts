@@ -1,4 +1,5 @@
 // The whole database schema, as drizzle sees it.
 export * from './chat.js';
 export * from './limits.js';
+export * from './operations.js';
 export * from './users.js';

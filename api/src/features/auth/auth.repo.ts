@@ -3,13 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { users } from '../../db/schema/index.js';
 
-export interface UserRow {
-  id: number;
-  username: string;
-  email: string;
-  passwordHash: string;
-  createdAt: Date;
-}
+export type UserRow = typeof users.$inferSelect;
 
 export function createAuthRepo(db: Db) {
   return {
@@ -28,6 +22,16 @@ export function createAuthRepo(db: Db) {
     async findByEmail(email: string): Promise<UserRow | undefined> {
       const rows = await db.select().from(users).where(eq(users.email, email)).limit(1);
       return rows[0];
+    },
+
+    /** Marks a successful login (shown to admins, and in the user object). */
+    async touchLogin(id: number): Promise<Date> {
+      const rows = await db
+        .update(users)
+        .set({ lastLoginAt: sql`now()` })
+        .where(eq(users.id, id))
+        .returning({ at: users.lastLoginAt });
+      return rows[0]?.at ?? new Date();
     },
 
     /** A unique violation here (a concurrent registration) surfaces as 23505 with the index name. */

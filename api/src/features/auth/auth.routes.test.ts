@@ -50,6 +50,9 @@ describe('/api/auth', () => {
         username: u.username,
         email: u.email.toLowerCase(),
         createdAt: expect.any(String),
+        role: expect.stringMatching(/^(admin|user)$/),
+        isActive: true,
+        lastLoginAt: null,
       });
       expect(Number.isNaN(Date.parse(res.body.createdAt))).toBe(false);
       expect(res.body).not.toHaveProperty('passwordHash');
@@ -151,7 +154,14 @@ describe('/api/auth', () => {
         accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
         tokenType: 'Bearer',
         expiresIn: 30 * 60,
-        user: { id: reg.body.id, username: u.username, email: u.email },
+        user: {
+          id: reg.body.id,
+          username: u.username,
+          email: u.email,
+          role: reg.body.role,
+          isActive: true,
+          lastLoginAt: expect.any(String),
+        },
       });
     });
 
@@ -226,7 +236,15 @@ describe('/api/auth', () => {
       const { user, id, token } = await registerAndLogin();
       const res = await call(t.app, 'GET', '/api/auth/me', { token });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ id, username: user.username, email: user.email, createdAt: expect.any(String) });
+      expect(res.body).toEqual({
+        id,
+        username: user.username,
+        email: user.email,
+        createdAt: expect.any(String),
+        role: expect.stringMatching(/^(admin|user)$/),
+        isActive: true,
+        lastLoginAt: expect.any(String),
+      });
     });
 
     it('refuses a missing Authorization header with 401 UNAUTHORIZED', async () => {

@@ -17,7 +17,17 @@ export function authRoutes(ctx: AppContext) {
     .add('register', async (c, { json }) => c.json(await service.register(json, c.get('logger')), 201), {
       before: [limitPerIp],
     })
-    .add('login', async (c, { json }) => c.json(await service.login(json, c.get('logger'))), { before: [limitPerIp] })
+    .add(
+      'login',
+      async (c, { json }) =>
+        c.json(
+          await service.login(json, c.get('logger'), {
+            userAgent: c.req.header('user-agent'),
+            ip: clientIp(c, ctx.config.TRUST_PROXY),
+          }),
+        ),
+      { before: [limitPerIp] },
+    )
     .add('logout', async (c) => {
       await service.logout(c.get('user'), c.get('logger'));
       return c.json({ message: 'Logged out' });

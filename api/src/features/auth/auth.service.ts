@@ -1,5 +1,5 @@
 // Account rules: registration (unique names and emails), login by username or email, logout, the current user.
-import type { LoginResponse, User } from '@chatbot/shared';
+import type { LoginResponse, User, UserRole } from '@chatbot/shared';
 import type { AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/app-env.js';
 import { AppError, errors } from '../../http/app-error.js';
@@ -11,8 +11,22 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js
 /** One message for an unknown user and a wrong password, so the answer does not reveal which usernames exist. */
 const LOGIN_FAILED = 'Incorrect username or password';
 
-function toUser(row: UserRow): User {
-  return { id: row.id, username: row.username, email: row.email, createdAt: row.createdAt.toISOString() };
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    createdAt: row.createdAt.toISOString(),
+    role: row.role as UserRole,
+    isActive: row.isActive,
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+  };
+}
+
+/** Where a login comes from: shown in the user's list of devices. */
+export interface LoginMeta {
+  userAgent?: string;
+  ip?: string;
 }
 
 export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: AuthRepo = createAuthRepo(ctx.db)) {
@@ -33,10 +47,15 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
     },
 
     /** `login` is a username or an email address (usernames cannot contain "@"). */
-    async login(input: { username: string; password: string }, log: Logger): Promise<LoginResponse> {
+    async login(
+      input: { username: string; password: string },
+      log: Logger,
+      meta: LoginMeta = {},
+    ): Promise<LoginResponse> {
       const login = input.username;
       const row = login.includes('@') ? await repo.findByEmail(login.toLowerCase()) : await repo.findByUsername(login);
-      const ok = row
+      // No account, or one without a local password (single sign-on): the same bcrypt cost, the same answer.
+      const ok = row?.passwordHash
         ? await verifyPassword(input.password, row.passwordHash)
         : await verifyAgainstDummy(input.password);
       if (!row || !ok) {
@@ -44,13 +63,22 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
         log.info({ event: 'auth.login_failed', ...(row ? { userId: row.id } : {}) }, 'login failed');
         throw new AppError('AUTHENTICATION_FAILED', LOGIN_FAILED);
       }
-      const token = await ctx.tokens.issue(row.id);
+      const token = await ctx.tokens.issue(row.id, { method: 'password', ...meta });
+      const lastLoginAt = await repo.touchLogin(row.id);
       log.info({ event: 'auth.login', userId: row.id }, 'user logged in');
+      const user = toUser({ ...row, lastLoginAt });
       return {
         accessToken: token.accessToken,
         tokenType: 'Bearer',
         expiresIn: token.expiresIn,
-        user: { id: row.id, username: row.username, email: row.email },
+        user: {
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          role: user.role,
+          isActive: user.isActive,
+          lastLoginAt: user.lastLoginAt,
+        },
       };
     },
 

@@ -172,6 +172,10 @@ export function buildOpenApiDocument(opts: { version?: string; serverUrl?: strin
       { name: 'stream', description: 'Streaming answers: SSE, WebSocket, stop, resume' },
       { name: 'health', description: 'Liveness and readiness' },
       { name: 'docs', description: 'This documentation' },
+      { name: 'keys', description: 'Personal API keys for scripts' },
+      { name: 'usage', description: 'Your usage, cost and limits' },
+      { name: 'admin', description: 'Operating the install: users, usage, audit (administrators only)' },
+      { name: 'files', description: 'Documents and images in conversations' },
     ],
     paths,
     components: {
