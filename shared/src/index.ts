@@ -6,6 +6,7 @@ export * from './contracts/errors.js';
 export * from './contracts/health.js';
 export * from './contracts/models.js';
 export * from './contracts/search.js';
+export * from './contracts/storable-text.js';
 export * from './contracts/stream.js';
 export * from './contracts/transfer.js';
 export * from './routes.js';

@@ -1,4 +1,5 @@
 // The one validation wrapper: zValidator with the shared schemas, failures thrown as VALIDATION_ERROR naming the field.
+import { findUnstorableText } from '@chatbot/shared';
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import type { z } from 'zod';
@@ -32,7 +33,16 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
         : 'Invalid request';
       throw errors.validation(message, field);
     }
+    throwIfUnstorable(result.data, target === 'json' ? 'body' : target);
   });
+}
+
+/** 400 naming the field when a string in `input` cannot be stored as sent (NUL, lone surrogates). */
+export function throwIfUnstorable(input: unknown, root: string): void {
+  const bad = findUnstorableText(input);
+  if (!bad) return;
+  const field = bad.path.length ? bad.path.join('.') : root;
+  throw errors.validation(`${field} ${bad.reason}`, field);
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
