@@ -91,6 +91,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Chatbot API failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  const why =
+    err instanceof Error ? err.message : err === undefined ? 'an unknown error (see the log above)' : String(err);
+  process.stderr.write(`Chatbot API failed to start: ${why}\n`);
   process.exit(1);
 });

