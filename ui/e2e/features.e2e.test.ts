@@ -182,6 +182,30 @@ describe('pins and settings', () => {
   });
 });
 
+describe('starting a conversation', () => {
+  it('sends a message typed the moment a new chat opens, while the chat is still loading', async () => {
+    const { page } = await loggedInPage(env);
+    env.fake.setScript({ reply: 'Here is one.', chunkDelayMs: 0 });
+    // The new conversation's messages arrive late (a slow server or network): Enter comes before they do.
+    await page.route(/\/api\/chat\/sessions\/\d+(\?.*)?$/, async (route) => {
+      if (route.request().method() === 'GET') await new Promise((r) => setTimeout(r, 300));
+      await route.continue();
+    });
+    await page.goto('/');
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await page.waitForURL(/\/c\/\d+$/);
+    const asked = env.fake.chatRequests().length;
+    await page.getByLabel('Message').fill('Tell me a joke');
+    await page.getByLabel('Message').press('Enter');
+    // Taken at once (the composer is emptied), and sent once the conversation is open.
+    expect(await page.getByLabel('Message').inputValue()).toBe('');
+    await page.locator('article[data-role="assistant"][data-status="complete"]').waitFor({ timeout: 20_000 });
+    expect(await user(page).getByTestId('message-body').allTextContents()).toEqual(['Tell me a joke']);
+    expect((await assistant(page).getByTestId('message-body').textContent())?.trim()).toBe('Here is one.');
+    expect(env.fake.chatRequests().length).toBe(asked + 1);
+  });
+});
+
 describe('regenerate and edit', () => {
   it('regenerates the last answer, flips back to the first one, and edits a question into a new branch', async () => {
     const { page } = await loggedInPage(env);

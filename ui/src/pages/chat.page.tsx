@@ -29,10 +29,14 @@ export default function ChatPage() {
   let pendingJump: number | undefined;
   let scroller: HTMLDivElement | undefined;
   let composer: HTMLTextAreaElement | undefined;
-  /** A first message typed before any session existed: sent once the new session is open. */
-  let queued: string | undefined;
+  /** A first message typed before any session existed: sent once the new session is open; busy until then. */
+  const [firstMessage, setFirstMessage] = createSignal<string | undefined>(undefined);
 
-  const busy = chat.answering;
+  const busy = () => chat.answering() || firstMessage() !== undefined;
+  const stop = () => {
+    setFirstMessage(undefined);
+    chat.stop();
+  };
   const currentTitle = createMemo(() => state.sessions.find((s) => s.id === state.currentId)?.title ?? '');
   const focusComposer = () => queueMicrotask(() => composer?.focus());
 
@@ -61,7 +65,11 @@ export default function ChatPage() {
         setFollowing(true);
         setSettingsOpen(false);
         const ok = await chat.openSession(n);
-        if (!ok) return;
+        if (!ok) {
+          // Opening failed (not merely overtaken by another open): nothing to send the first message to.
+          if (state.currentId === undefined) setFirstMessage(undefined);
+          return;
+        }
         if (pendingJump !== undefined) {
           const target = pendingJump;
           pendingJump = undefined;
@@ -70,10 +78,10 @@ export default function ChatPage() {
           scrollToBottom();
           focusComposer();
         }
-        if (queued) {
-          const text = queued;
-          queued = undefined;
-          chat.send(text);
+        const first = firstMessage();
+        if (first !== undefined) {
+          setFirstMessage(undefined);
+          chat.send(first);
         }
       },
     ),
@@ -82,6 +90,7 @@ export default function ChatPage() {
   const newChat = async () => {
     const id = await chat.createSession();
     if (id !== undefined) navigate(`/c/${id}`);
+    else setFirstMessage(undefined);
     focusComposer();
   };
 
@@ -91,8 +100,9 @@ export default function ChatPage() {
       return chat.send(text);
     }
     // No conversation yet: start one and send once it is open.
-    queued = text.trim();
-    if (!queued) return false;
+    const first = text.trim();
+    if (!first || busy()) return false;
+    setFirstMessage(first);
     void newChat();
     return true;
   };
@@ -102,7 +112,7 @@ export default function ChatPage() {
       e.preventDefault();
       void newChat();
     } else if (e.key === 'Escape' && busy()) {
-      chat.stop();
+      stop();
     } else if (e.key === 'Escape' && drawer()) {
       setDrawer(false);
     }
@@ -341,7 +351,7 @@ export default function ChatPage() {
           <Composer
             busy={busy()}
             onSend={send}
-            onStop={chat.stop}
+            onStop={stop}
             ref={(el) => {
               composer = el;
             }}

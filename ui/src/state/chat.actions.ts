@@ -25,9 +25,17 @@ export function createChat() {
   /** True while a regenerate or edit streams: its end reloads the branch, whose alternatives (‹ 1/2 ›) changed. */
   let branchTurn = false;
 
+  /**
+   * A message sent while its session was still opening (messages loading, no connection yet), or while the session
+   * just opened was still writing an earlier answer: sent as soon as the session can take it, never dropped.
+   */
+  const [queued, setQueued] = createSignal<string | undefined>(undefined);
+
   const fail = (err: unknown) => setNotice(humanError(err));
   /** True from sending until the answer ends: sent but not acknowledged yet, or being written. */
-  const answering = () => state.streamingId !== undefined || state.awaitingReply;
+  const running = () => state.streamingId !== undefined || state.awaitingReply;
+  /** Running, or a message waiting to be sent: the composer is busy either way. */
+  const answering = () => running() || queued() !== undefined;
 
   async function loadSessions(): Promise<void> {
     try {
@@ -95,6 +103,7 @@ export function createChat() {
     connection?.close();
     connection = undefined;
     setLive(undefined);
+    setQueued(undefined);
     setState({ currentId: undefined, messages: [], hasMore: false, streamingId: undefined, awaitingReply: false });
   }
 
@@ -111,6 +120,7 @@ export function createChat() {
       if (detail.messages.some((m) => m.model === 'offline')) setOfflineModel(true);
     } catch (err) {
       if (mine === openToken) {
+        setQueued(undefined);
         setState({ loadingSession: false, currentId: undefined });
         fail(err);
       }
@@ -123,12 +133,13 @@ export function createChat() {
         if (ev.type === 'done' && ev.assistantMessage.model === 'offline') setOfflineModel(true);
         // The server titles a new conversation from its first message: show that title.
         if (ev.type === 'message') void refreshTitle(id);
-        if (ev.type === 'error' && !answering()) setNotice(humanError(ev));
+        if (ev.type === 'error' && !running()) setNotice(humanError(ev));
         else store.applyEvent(ev);
         if ((ev.type === 'done' || ev.type === 'error') && branchTurn) {
           branchTurn = false;
           void reloadBranch(id);
         }
+        sendQueued();
       },
       resumePoint: () =>
         state.streamingId === undefined ? undefined : { messageId: state.streamingId, after: state.lastSeq },
@@ -139,6 +150,7 @@ export function createChat() {
     });
     connection = conn;
     setLive(conn);
+    sendQueued();
     return true;
   }
 
@@ -171,6 +183,7 @@ export function createChat() {
       const m = detail.messages.find((x) => x.id === streamingId);
       if (m && m.status !== 'streaming' && state.streamingId === streamingId) {
         store.applyEvent({ type: 'done', messageId: m.id, status: m.status, assistantMessage: m });
+        sendQueued();
       }
     } catch {
       // the live stream will tell
@@ -193,15 +206,38 @@ export function createChat() {
 
   function send(content: string): boolean {
     const text = content.trim();
-    if (!text || !connection || answering()) return false;
-    setNotice(undefined);
-    store.addPendingUserMessage(text);
-    connection.send(text);
+    if (!text || answering()) return false;
+    if (!connection) {
+      // The session is open in the URL but still loading (a new chat just navigated here): the message waits for it.
+      if (state.currentId === undefined || !state.loadingSession) return false;
+      setQueued(text);
+      return true;
+    }
+    dispatch(connection, text);
     return true;
   }
 
+  function dispatch(conn: Connection, text: string): void {
+    setNotice(undefined);
+    store.addPendingUserMessage(text);
+    conn.send(text);
+  }
+
+  /** Sends the waiting message once the session is connected and no answer is being written. */
+  function sendQueued(): void {
+    const text = queued();
+    const conn = connection;
+    if (text === undefined || !conn || running()) return;
+    batch(() => {
+      setQueued(undefined);
+      dispatch(conn, text);
+    });
+  }
+
   function stop(): void {
-    if (answering()) connection?.stop();
+    // A message still waiting is dropped: Stop means nothing more is asked.
+    setQueued(undefined);
+    if (running()) connection?.stop();
   }
 
   /**
