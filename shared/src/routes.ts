@@ -22,6 +22,8 @@ export interface RouteSpec {
   params?: SchemaName;
   query?: SchemaName;
   body?: SchemaName;
+  /** The body may be left out altogether (no Content-Type, no bytes): the handler then gets `{}`. */
+  bodyOptional?: boolean;
   /** The route reads `Last-Event-ID` (SSE resume). */
   lastEventId?: boolean;
   success: {
@@ -110,7 +112,7 @@ export const routes = {
   logout: {
     method: 'POST',
     path: '/api/auth/logout',
-    summary: 'Revoke this token',
+    summary: 'Log out: ends this login (its refresh and access tokens) and clears the refresh cookie',
     tag: 'auth',
     auth: 'bearer',
     success: { status: 200, description: 'Logged out', schema: 'messageResponseSchema' },
@@ -124,6 +126,101 @@ export const routes = {
     auth: 'bearer',
     success: { status: 200, description: 'The user', schema: 'userSchema' },
     errors: AUTHED,
+  },
+  refresh: {
+    method: 'POST',
+    path: '/api/auth/refresh',
+    summary:
+      'A new access token for the `chatbot_refresh` cookie (or a body `{refreshToken}`); the refresh token rotates: each works once, and a spent one presented again ends its whole login (theft)',
+    tag: 'auth',
+    auth: 'none',
+    body: 'refreshRequestSchema',
+    bodyOptional: true,
+    success: {
+      status: 200,
+      description: 'The access token; a new cookie (and `refreshToken` when it came in the body)',
+      schema: 'refreshResponseSchema',
+    },
+    errors: [400, 401, 413, 429],
+  },
+  authSessions: {
+    method: 'GET',
+    path: '/api/auth/sessions',
+    summary: "The user's logins (devices): user agent, IP, when created and last used, which one is this",
+    tag: 'auth',
+    auth: 'bearer',
+    access: 'login',
+    success: { status: 200, description: 'One entry per open login', schema: 'authSessionListResponseSchema' },
+    errors: [401, 403],
+  },
+  revokeAuthSession: {
+    method: 'DELETE',
+    path: '/api/auth/sessions/{id}',
+    summary: 'Log one device out (its refresh and access tokens stop working at once)',
+    tag: 'auth',
+    auth: 'bearer',
+    access: 'login',
+    params: 'authSessionParamSchema',
+    success: { status: 204, description: 'That device is logged out' },
+    errors: [400, 401, 403, 404],
+  },
+  logoutAll: {
+    method: 'POST',
+    path: '/api/auth/logout-all',
+    summary: 'Log out everywhere: every device, this one included (API keys stay)',
+    tag: 'auth',
+    auth: 'bearer',
+    access: 'login',
+    success: { status: 204, description: 'Every login ended' },
+    errors: [401, 403],
+  },
+  changePassword: {
+    method: 'POST',
+    path: '/api/auth/password',
+    summary: 'Change the password (the current one is checked); every other device is logged out',
+    tag: 'auth',
+    auth: 'bearer',
+    access: 'login',
+    body: 'changePasswordRequestSchema',
+    success: { status: 200, description: 'Changed', schema: 'messageResponseSchema' },
+    errors: [400, 401, 403, 413, 429],
+  },
+  forgotPassword: {
+    method: 'POST',
+    path: '/api/auth/password/forgot',
+    summary:
+      'Mail a password-reset link (valid 30 minutes, single use) when the address has an account; the same answer either way',
+    tag: 'auth',
+    auth: 'none',
+    body: 'forgotPasswordRequestSchema',
+    success: {
+      status: 202,
+      description: 'Accepted (whether or not the address exists)',
+      schema: 'messageResponseSchema',
+    },
+    errors: [400, 413, 429],
+  },
+  resetPassword: {
+    method: 'POST',
+    path: '/api/auth/password/reset',
+    summary: "Set a new password with a reset link's token; every device is logged out",
+    tag: 'auth',
+    auth: 'none',
+    body: 'resetPasswordRequestSchema',
+    success: { status: 200, description: 'The password is set', schema: 'messageResponseSchema' },
+    errors: [400, 413, 429],
+  },
+  deleteAccount: {
+    method: 'DELETE',
+    path: '/api/auth/me',
+    summary:
+      'Delete the account and all its data; confirm with `{password}`, or `{confirm: "<username>"}` for an account without a password',
+    tag: 'auth',
+    auth: 'bearer',
+    access: 'login',
+    body: 'deleteAccountRequestSchema',
+    success: { status: 204, description: 'The account and its data are gone' },
+    errors: [400, 401, 403, 409, 413],
   },
   listSessions: {
     method: 'GET',

@@ -78,6 +78,12 @@ type AccountRow = {
   is_active: boolean;
 };
 
+/**
+ * Every token service of this process drops its copies at once when any of them publishes: two apps in one process
+ * (tests, embedding) must not depend on which LISTEN socket Node reads first. Other processes hear the NOTIFY.
+ */
+const inProcessCaches = new Set<(r: Revocation) => void>();
+
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   const { db, clock, listener } = opts;
   const access = createAccessTokens(opts);
@@ -106,6 +112,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     notifySubscribers(r);
   };
   listener?.listen(AUTH_CHANNEL, onRevocation);
+  inProcessCaches.add(dropCached);
   // While the listener is away a revocation could be missed: forget everything, and cache again once it is back.
   listener?.onConnectionChange(() => cache.clear());
 
@@ -230,7 +237,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
 
     async publish(r) {
       // Dropped here first, so this process never serves a stale copy, whatever the notification does.
-      dropCached(r);
+      for (const drop of inProcessCaches) drop(r);
       const payload = JSON.stringify(r);
       const heard = listener?.connected
         ? new Promise<void>((resolve) => {
