@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { AppContext } from '../../context.js';
 import { type AppEnv, factory } from '../../http/app-env.js';
+import { AppError } from '../../http/app-error.js';
 import { clientIp } from '../../http/client-ip.js';
 import { routeGroup } from '../../http/route-table.js';
 import { createAccountService, FORGOT_MESSAGE } from './account.service.js';
@@ -24,6 +25,13 @@ export function authRoutes(ctx: AppContext) {
     await ctx.rateLimiter.hit(`auth:${clientIp(c, trustProxy)}`, ctx.config.AUTH_RATE_LIMIT_PER_MINUTE);
     await next();
   });
+  // PASSWORD_LOGIN=false: local passwords are off (single sign-on only).
+  const passwordLogin = factory.createMiddleware(async (_c, next) => {
+    if (!ctx.config.PASSWORD_LOGIN) {
+      throw new AppError('PASSWORD_LOGIN_DISABLED', 'Password sign-in is turned off here; use single sign-on');
+    }
+    await next();
+  });
   const limitRefresh = factory.createMiddleware(async (c, next) => {
     await ctx.rateLimiter.hit(
       `refresh:${clientIp(c, trustProxy)}`,
@@ -34,7 +42,7 @@ export function authRoutes(ctx: AppContext) {
 
   return routeGroup(ctx)
     .add('register', async (c, { json }) => c.json(await service.register(json, c.get('logger')), 201), {
-      before: [limitPerIp],
+      before: [limitPerIp, passwordLogin],
     })
     .add(
       'login',
@@ -46,7 +54,7 @@ export function authRoutes(ctx: AppContext) {
         setRefreshCookie(c, refresh, trustProxy);
         return c.json(json.returnRefreshToken ? { ...body, refreshToken: refresh.token } : body);
       },
-      { before: [limitPerIp] },
+      { before: [limitPerIp, passwordLogin] },
     )
     .add(
       'refresh',

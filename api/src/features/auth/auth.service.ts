@@ -7,7 +7,9 @@ import type { AuthUser } from '../../http/app-env.js';
 import { AppError, errors } from '../../http/app-error.js';
 import { DUPLICATE_ERRORS } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
+import { recordAudit } from '../audit/audit.js';
 import { type AuthRepo, createAuthRepo, type UserRow } from './auth.repo.js';
+import { createLoginLimits } from './login-limits.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { createRefreshTokens, type IssuedRefresh } from './refresh-tokens.js';
 
@@ -54,6 +56,7 @@ export function createAuthService(
     expireDays: ctx.config.REFRESH_TOKEN_EXPIRE_DAYS,
     logger: ctx.logger,
   });
+  const limits = createLoginLimits(ctx.db, ctx.clock);
   return {
     /** `input` is already validated: email lowercased, username trimmed (its case kept). */
     async register(input: { username: string; email: string; password: string }, log: Logger): Promise<User> {
@@ -77,21 +80,39 @@ export function createAuthService(
       meta: LoginMeta = {},
     ): Promise<LoginResult> {
       const login = input.username;
+      const where = { ip: meta.ip ?? null, userAgent: meta.userAgent ?? null };
+      // Locked identifiers are refused before any password check, known or not: the answer reveals nothing.
+      const locked = await limits.lockedFor(login);
+      if (locked > 0) throw errors.rateLimited(locked);
       const row = login.includes('@') ? await repo.findByEmail(login.toLowerCase()) : await repo.findByUsername(login);
       // No account, or one without a local password (single sign-on): the same bcrypt cost, the same answer.
       const ok = row?.passwordHash
         ? await verifyPassword(input.password, row.passwordHash)
         : await verifyAgainstDummy(input.password);
       if (!row || !ok) {
-        // The attempted name is not logged: people sometimes type their password into it.
+        const wait = await limits.fail(login);
+        // The attempted name is neither logged nor audited: people sometimes type their password into it.
+        const who = row ? { actorId: row.id, actorName: row.username, targetId: row.id } : {};
         log.info({ event: 'auth.login_failed', ...(row ? { userId: row.id } : {}) }, 'login failed');
+        await recordAudit(ctx.db, { action: 'login.failed', ...who, ...where, detail: { knownAccount: !!row } }, log);
+        if (wait > 0) {
+          await recordAudit(ctx.db, { action: 'login.locked', ...who, ...where, detail: { knownAccount: !!row } }, log);
+          log.warn({ event: 'auth.login_locked', ...(row ? { userId: row.id } : {}) }, 'login locked after failures');
+          throw errors.rateLimited(wait);
+        }
         throw new AppError('AUTHENTICATION_FAILED', LOGIN_FAILED);
       }
       if (!row.isActive) throw new AppError('ACCOUNT_DISABLED', 'This account is disabled');
+      await limits.clear(login);
       const token = await ctx.tokens.issue(row.id, { method: 'password', ...meta });
       const refresh = await refreshTokens.create(row.id, token.sessionId);
       const lastLoginAt = await repo.touchLogin(row.id);
       log.info({ event: 'auth.login', userId: row.id }, 'user logged in');
+      await recordAudit(
+        ctx.db,
+        { action: 'login.ok', actorId: row.id, actorName: row.username, targetId: row.id, ...where },
+        log,
+      );
       const user = toUser({ ...row, lastLoginAt });
       return {
         body: {
