@@ -1,5 +1,5 @@
 // The login page: username or email + password; lands in the chat.
-import { useNavigate } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { createSignal, onMount } from 'solid-js';
 import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
 import { humanError } from '../lib/errors';
@@ -51,6 +51,11 @@ export default function LoginPage() {
           value={password()}
           onInput={setPassword}
         />
+        <p class="-mt-2 mb-4 text-right text-sm">
+          <A href="/forgot-password" class="text-indigo-600 hover:underline dark:text-indigo-400">
+            {t('auth.forgot')}
+          </A>
+        </p>
         <FormError message={error()} />
         <SubmitButton label={t('auth.logIn')} busy={busy()} />
       </form>
