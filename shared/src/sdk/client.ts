@@ -6,6 +6,7 @@ import type {
   ForgotPasswordRequest,
   LoginRequest,
   LoginResponse,
+  OidcConfigResponse,
   RefreshRequest,
   RefreshResponse,
   RegisterRequest,
@@ -355,6 +356,8 @@ export function createClient(options: ClientOptions) {
         if (body.refreshToken && res.refreshToken && held.refresh === body.refreshToken) hold(res);
         return res;
       },
+      /** Single sign-on on this server (the button's label) and whether password login is on. */
+      oidcConfig: (opts: CallOptions = {}) => json<OidcConfigResponse>('oidcConfig', opts),
       /** The logins (devices) of this user; `current` marks this one. */
       sessions: (opts: CallOptions = {}) => json<AuthSessionListResponse>('authSessions', opts),
       /** Logs one device out. */

@@ -2,7 +2,7 @@
 // the account's own ones (password, devices, deleting it).
 import type { LoginRequest, RegisterRequest } from '@chatbot/shared';
 import { createSignal } from 'solid-js';
-import { api, setToken, token } from '../lib/api';
+import { api, refreshAccessToken, setToken, token } from '../lib/api';
 
 export interface CurrentUser {
   id: number;
@@ -82,4 +82,19 @@ export async function logoutEverywhere(): Promise<void> {
 export async function deleteAccount(confirm: { password: string } | { confirm: string }): Promise<void> {
   await api.auth.deleteAccount(confirm);
   clearSession();
+}
+
+/**
+ * Signs in from the refresh cookie alone (after single sign-on, or a browser whose stored token was lost): true when
+ * the cookie still works. Quiet when there is none.
+ */
+export async function resumeFromCookie(): Promise<boolean> {
+  const fresh = await refreshAccessToken(undefined).catch(() => undefined);
+  if (!fresh) return false;
+  try {
+    setUser(await api.auth.me());
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,12 +2,13 @@
 import type { Context } from 'hono';
 import type { AppContext } from '../../context.js';
 import { type AppEnv, factory } from '../../http/app-env.js';
-import { AppError } from '../../http/app-error.js';
+import { AppError, errors } from '../../http/app-error.js';
 import { clientIp } from '../../http/client-ip.js';
 import { routeGroup } from '../../http/route-table.js';
 import { createAccountService, FORGOT_MESSAGE } from './account.service.js';
 import { createAuthService } from './auth.service.js';
 import { createMailer } from './mailer.js';
+import { createOidc, OidcRefusal, refusalPage } from './oidc.js';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie.js';
 
 /** Refreshes per minute and address: generous (a person reloading many tabs never meets it), but bounded. */
@@ -18,6 +19,7 @@ export function refreshLimit(authLimitPerMinute: number): number {
 export function authRoutes(ctx: AppContext) {
   const service = createAuthService(ctx);
   const account = createAccountService(ctx, createMailer(ctx.config, ctx.logger));
+  const oidc = createOidc(ctx);
   const trustProxy = ctx.config.TRUST_PROXY;
   const meta = (c: Context<AppEnv>) => ({ ip: clientIp(c, trustProxy), userAgent: c.req.header('user-agent') });
   // Counted before validation, so malformed attempts count too; one budget per IP for login and register.
@@ -116,6 +118,37 @@ export function authRoutes(ctx: AppContext) {
         return c.json({ message: 'Your password has been reset; log in with the new one' });
       },
       { before: [limitPerIp] },
+    )
+    .add('oidcConfig', (c) => c.json(oidc.publicConfig()))
+    .add(
+      'oidcLogin',
+      async (c) => {
+        if (!oidc.enabled) throw errors.notFound('Single sign-on');
+        try {
+          return c.redirect(await oidc.authorizationUrl(), 302);
+        } catch (err) {
+          if (err instanceof OidcRefusal) return c.html(refusalPage(err.message), err.status);
+          throw err;
+        }
+      },
+      { before: [limitRefresh] },
+    )
+    .add(
+      'oidcCallback',
+      async (c) => {
+        if (!oidc.enabled) throw errors.notFound('Single sign-on');
+        const log = c.get('logger');
+        try {
+          const user = await oidc.complete(new URL(c.req.url).searchParams, log);
+          const refresh = await service.startLogin(user, 'oidc', meta(c), log);
+          setRefreshCookie(c, refresh, trustProxy);
+          return c.redirect('/', 302);
+        } catch (err) {
+          if (err instanceof OidcRefusal) return c.html(refusalPage(err.message), err.status);
+          throw err;
+        }
+      },
+      { before: [limitRefresh] },
     )
     .add('deleteAccount', async (c, { json }) => {
       await account.deleteAccount(c.get('user'), json, meta(c), c.get('logger'));

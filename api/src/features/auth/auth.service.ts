@@ -132,6 +132,33 @@ export function createAuthService(
       };
     },
 
+    /** A login made elsewhere (single sign-on): a new login family with its first refresh token, audited. */
+    async startLogin(
+      user: { id: number; username: string },
+      method: 'oidc' | 'password',
+      meta: LoginMeta,
+      log: Logger,
+    ): Promise<IssuedRefresh> {
+      const token = await ctx.tokens.issue(user.id, { method, ...meta });
+      const refresh = await refreshTokens.create(user.id, token.sessionId);
+      await repo.touchLogin(user.id);
+      log.info({ event: 'auth.login', userId: user.id, method }, 'user logged in');
+      await recordAudit(
+        ctx.db,
+        {
+          action: 'login.ok',
+          actorId: user.id,
+          actorName: user.username,
+          targetId: user.id,
+          ip: meta.ip ?? null,
+          userAgent: meta.userAgent ?? null,
+          detail: { method },
+        },
+        log,
+      );
+      return refresh;
+    },
+
     /** Spends a refresh token: a new access token of the same login and the next refresh token. */
     async refresh(token: string | undefined): Promise<RefreshResult> {
       if (!token) throw errors.unauthorized();

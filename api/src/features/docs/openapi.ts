@@ -102,8 +102,8 @@ function operationFor(operationId: string, route: RouteSpec, schemas: Record<str
   const success = route.success as RouteSpec['success'];
   const contentType = success.contentType ?? 'application/json';
   const successResponse: Record<string, unknown> = { description: success.description };
-  if (success.status === 204) {
-    // No Content: nothing to describe.
+  if (success.status === 204 || success.status === 302) {
+    // No Content, or a redirect: nothing to describe.
   } else if (contentType === 'application/json') {
     successResponse.content = { 'application/json': { schema: success.schema ? use(success.schema, 'output') : {} } };
   } else if (contentType === 'text/event-stream') {
