@@ -3,7 +3,7 @@
 // out the other devices; an API key is created (shown once), works, and is revoked.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, type E2eEnv, newAccount, registerViaUi, startE2e } from './e2e.harness';
+import { apiCall, type E2eEnv, newAccount, registerViaUi, screenshotPath, startE2e } from './e2e.harness';
 
 let env: E2eEnv;
 /** The API's clock runs this far ahead of the real one (the browser's stays put). */
@@ -138,6 +138,8 @@ describe('identity journeys', () => {
     await list.getByText('deploy script').waitFor();
     expect(await list.textContent()).not.toContain(key);
     expect(await list.textContent()).toContain(key.slice(0, 12));
+
+    await page.screenshot({ path: screenshotPath('account-desktop-light.png'), fullPage: true });
 
     const me = await apiCall(env, 'GET', '/api/auth/me', undefined, key);
     expect(me.status).toBe(200);

@@ -166,15 +166,17 @@ function DevicesSection(props: { onLoggedOut: () => void }) {
           <For each={devices()}>
             {(d) => (
               <li class="flex flex-wrap items-center justify-between gap-3 py-3" data-current={d.current}>
-                <div class="min-w-0">
-                  <p class="truncate text-sm font-medium">
-                    {d.userAgent || t('account.unknownDevice')}
+                <div class="min-w-0 flex-1">
+                  <div class="flex min-w-0 items-center gap-2">
+                    <p class="truncate text-sm font-medium" title={d.userAgent ?? undefined}>
+                      {d.userAgent || t('account.unknownDevice')}
+                    </p>
                     <Show when={d.current}>
-                      <span class="ml-2 rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
+                      <span class="shrink-0 rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
                         {t('account.thisDevice')}
                       </span>
                     </Show>
-                  </p>
+                  </div>
                   <p class="text-xs text-zinc-500">
                     {[d.ip, t('account.deviceUsed', { created: when(d.createdAt), used: when(d.lastUsedAt) })]
                       .filter(Boolean)
