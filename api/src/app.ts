@@ -10,6 +10,7 @@ import { chatRoutes } from './features/chat/chat.routes.js';
 import { createChatService } from './features/chat/chat.service.js';
 import { docsRoutes } from './features/docs/docs.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
+import { keysRoutes } from './features/keys/keys.routes.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { searchRoutes } from './features/search/search.routes.js';
 import { GenerationManager } from './features/stream/generation.manager.js';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/', healthRoutes(ctx));
   app.route('/', authRoutes(ctx));
   app.route('/', docsRoutes(ctx));
+  app.route('/', keysRoutes(ctx));
 
   app.route('/', modelsRoutes(ctx));
   app.route('/', searchRoutes(ctx));

@@ -10,6 +10,9 @@ const LoginPage = lazy(() => import('./pages/login.page'));
 const RegisterPage = lazy(() => import('./pages/register.page'));
 const ChatPage = lazy(() => import('./pages/chat.page'));
 const NotFoundPage = lazy(() => import('./pages/not-found.page'));
+const AccountPage = lazy(() => import('./pages/account.page'));
+const ForgotPasswordPage = lazy(() => import('./pages/forgot-password.page'));
+const ResetPasswordPage = lazy(() => import('./pages/reset-password.page'));
 
 function Root(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -52,6 +55,9 @@ export function AppRoutes() {
     <Router root={Root}>
       <Route path="/login" component={guarded(LoginPage, GuestOnly)} />
       <Route path="/register" component={guarded(RegisterPage, GuestOnly)} />
+      <Route path="/forgot-password" component={guarded(ForgotPasswordPage, GuestOnly)} />
+      <Route path="/reset-password" component={ResetPasswordPage} />
+      <Route path="/account" component={guarded(AccountPage, Protected)} />
       <Route path={['/', '/c/:id']} component={guarded(ChatPage, Protected)} />
       <Route path="*404" component={NotFoundPage} />
     </Router>

@@ -60,7 +60,8 @@ export function routeGroup(deps: { tokens: TokenService }): RouteGroup {
       chain.push(...(opts.before ?? []));
       if (spec.params) chain.push(check('param', spec.params));
       if (spec.query) chain.push(check('query', spec.query));
-      if (spec.body) chain.push(check('json', spec.body));
+      if (spec.body)
+        chain.push(spec.bodyOptional ? unlessBodyless(check('json', spec.body)) : check('json', spec.body));
       const run: MiddlewareHandler<AppEnv> = async (c) => handler(c, validatedInput(c, spec));
       app.on(spec.method, [honoPath(spec.path)], ...chain, run);
       return group;
@@ -87,6 +88,18 @@ function requireAccess(access: NonNullable<RouteSpec['access']>): MiddlewareHand
  */
 function check(target: 'param' | 'query' | 'json', name: SchemaName): MiddlewareHandler<AppEnv> {
   return validate(target, contractSchemas[name] as z.ZodType) as unknown as MiddlewareHandler<AppEnv>;
+}
+
+/** A body that may be left out: none at all (no Content-Type, no bytes) is taken as `{}`; any other is checked. */
+function unlessBodyless(checkBody: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const length = c.req.header('content-length');
+    const bodyless =
+      !c.req.header('content-type') && !c.req.header('transfer-encoding') && (length === undefined || length === '0');
+    if (!bodyless) return checkBody(c, next);
+    c.req.addValidatedData('json', {});
+    await next();
+  };
 }
 
 function validatedInput<N extends RouteName>(c: Context<AppEnv>, spec: RouteSpec): RouteInput<N> {

@@ -6,7 +6,10 @@ import path from 'node:path';
 export interface CliConfig {
   /** The server the token belongs to. */
   url?: string;
+  /** An access token, or an API key (`cbk_…`) after `login --api-key`. */
   token?: string;
+  /** Kept after a password login: the CLI refreshes on its own (each one works once, so it is rewritten). */
+  refreshToken?: string;
   username?: string;
 }
 
@@ -35,7 +38,7 @@ export function writeConfig(config: CliConfig, file = configPath()): void {
 }
 
 export function clearToken(file = configPath()): void {
-  const { token: _token, username: _username, ...rest } = readConfig(file);
+  const { token: _token, refreshToken: _refresh, username: _username, ...rest } = readConfig(file);
   if (Object.keys(rest).length === 0) rmSync(file, { force: true });
   else writeConfig(rest, file);
 }

@@ -1,6 +1,6 @@
 // The `chatbot` command as a subprocess through a whole session, against the real API, with its config in a temp HOME.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -220,6 +220,23 @@ describe('the chatbot command', () => {
     expect(down.stderr).toContain('SERVICE_UNAVAILABLE');
   });
 
+  it('refreshes on its own when the access token is refused, and keeps the rotated refresh token', async () => {
+    const before = JSON.parse(readFileSync(configFile(), 'utf8'));
+    expect(before.refreshToken).toMatch(/^[\w-]{40,}$/);
+    // An access token the server refuses (as an expired one would be).
+    writeFileSync(configFile(), JSON.stringify({ ...before, token: 'ey.not.valid' }));
+    const who = await cli(['whoami']);
+    expect(who.stderr).toBe('');
+    expect(who.stdout).toContain('cli_user <cli@example.com>');
+    const after = JSON.parse(readFileSync(configFile(), 'utf8'));
+    expect(after.token).toMatch(/^ey/);
+    expect(after.token).not.toBe('ey.not.valid');
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(statSync(configFile()).mode & 0o777).toBe(0o600);
+    // The spent one is refused by the server now (and would end the login: not tried here).
+    expect((await cli(['whoami'])).code).toBe(0);
+  });
+
   it('logs out: the token is revoked on the server and removed from the config', async () => {
     const token = JSON.parse(readFileSync(configFile(), 'utf8')).token as string;
     const res = await cli(['logout']);
@@ -230,5 +247,38 @@ describe('the chatbot command', () => {
     const after = await cli(['sessions']);
     expect(after.code).toBe(2);
     expect(after.stderr).toContain('not logged in');
+  });
+
+  it('logs in with an API key (from stdin or CHATBOT_API_KEY) and uses it for every command', async () => {
+    const login = await fetch(`${api.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'cli_user', password: PASSWORD }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const created = await fetch(`${api.baseUrl}/api/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ name: 'terminal' }),
+    });
+    const { key } = (await created.json()) as { key: string };
+
+    const bad = await cli(['login', '--api-key'], 'not-a-key\n');
+    expect(bad.code).toBe(2);
+    const res = await cli(['login', '--api-key'], `${key}\n`);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Using an API key of cli_user');
+    const saved = JSON.parse(readFileSync(configFile(), 'utf8'));
+    expect(saved.token).toBe(key);
+    expect(saved.refreshToken).toBeUndefined();
+    expect((await cli(['whoami'])).stdout).toContain('cli_user');
+    // Logging out only forgets the key; it still works until revoked.
+    expect((await cli(['logout'])).code).toBe(0);
+    const me = await fetch(`${api.baseUrl}/api/auth/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(me.status).toBe(200);
+    // Or from the environment, without any login.
+    const viaEnv = await cli(['whoami'], '', { CHATBOT_API_KEY: key });
+    expect(viaEnv.stdout).toContain('cli_user');
   });
 });

@@ -12,8 +12,11 @@ const USAGE = `Usage: chatbot [--url URL] [--json] <command> [arguments]
 
 Commands:
   register <username> <email>          create an account (password prompted, or --password-stdin)
-  login <username-or-email>            log in; the token is kept in ${configPath()} (mode 0600)
-  logout                               revoke the token and forget it
+  login <username-or-email>            log in; the tokens are kept in ${configPath()} (mode 0600) and
+                                       refreshed on their own
+  login --api-key                      use an API key (cbk_…) instead: from $CHATBOT_API_KEY, the first line
+                                       of stdin, or asked for
+  logout                               end this login and forget it (an API key is only forgotten)
   whoami                               the logged-in user
   sessions [list]                      your sessions (--limit N --offset N --sort updated_at_desc|…)
   sessions new [title]                 start a session
@@ -27,6 +30,9 @@ Options:
   --url URL          the server (default: $CHATBOT_URL, then the server you logged in to, then http://localhost:8080)
   --json             machine-readable output (one JSON document; chat prints one JSON event per line)
   --password-stdin   read the password from the first line of standard input
+  --api-key          (login) keep an API key instead of a password login
+
+Environment: CHATBOT_URL (the server), CHATBOT_API_KEY (an API key used for every command instead of the login)
   -h, --help         this help
 `;
 
@@ -94,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       url: { type: 'string' },
       json: { type: 'boolean', default: false },
       'password-stdin': { type: 'boolean', default: false },
+      'api-key': { type: 'boolean', default: false },
       limit: { type: 'string' },
       offset: { type: 'string' },
       sort: { type: 'string' },
@@ -110,8 +117,18 @@ export async function main(argv: string[]): Promise<number> {
   const config = readConfig();
   const url = values.url ?? process.env.CHATBOT_URL ?? config.url ?? 'http://localhost:8080';
   // A token is only sent to the server it was issued by.
-  const token = config.token && (config.url === undefined || config.url === url) ? config.token : undefined;
-  const client = createClient({ baseUrl: url, token, validate: false });
+  const sameServer = config.url === undefined || config.url === url;
+  const envKey = process.env.CHATBOT_API_KEY || undefined;
+  const token = envKey ?? (config.token && sameServer ? config.token : undefined);
+  const refreshToken = !envKey && sameServer ? config.refreshToken : undefined;
+  const client = createClient({
+    baseUrl: url,
+    token,
+    ...(refreshToken ? { refreshToken } : {}),
+    // Each refresh token works once: the rotated pair is written back at once.
+    onTokens: (t) => writeConfig({ ...readConfig(), url, token: t.accessToken, refreshToken: t.refreshToken }),
+    validate: false,
+  });
   const print = (data: unknown, human: () => void) => {
     if (out.json) out.stdout.write(`${JSON.stringify(data)}\n`);
     else human();
@@ -132,11 +149,31 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'login': {
+      if (values['api-key']) {
+        // Piped in (never on the command line, where other users' `ps` would see it), or typed without echo.
+        const fromStdin = values['password-stdin'] || !process.stdin.isTTY;
+        const key = (envKey ?? (await readPassword(fromStdin, 'API key: '))).trim();
+        if (!key.startsWith('cbk_'))
+          throw new UsageError('an API key starts with cbk_ (create one on the Account page)');
+        const me = await createClient({ baseUrl: url, token: key, validate: false }).auth.me();
+        const { refreshToken: _old, ...rest } = config;
+        writeConfig({ ...rest, url, token: key, username: me.username });
+        print({ user: me, apiKey: true, configFile: configPath() }, () =>
+          out.stdout.write(`Using an API key of ${me.username} on ${url}\n`),
+        );
+        return 0;
+      }
       const [username] = args;
       if (!username) throw new UsageError('usage: chatbot login <username-or-email>');
       const password = await readPassword(values['password-stdin'], 'Password: ');
-      const res = await client.auth.login({ username, password });
-      writeConfig({ ...config, url, token: res.accessToken, username: res.user.username });
+      const res = await client.auth.login({ username, password, returnRefreshToken: true });
+      writeConfig({
+        ...config,
+        url,
+        token: res.accessToken,
+        refreshToken: res.refreshToken,
+        username: res.user.username,
+      });
       print({ user: res.user, expiresIn: res.expiresIn, configFile: configPath() }, () =>
         out.stdout.write(`Logged in as ${res.user.username} on ${url}\n`),
       );
@@ -145,7 +182,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'logout': {
       needLogin();
       try {
-        await client.auth.logout();
+        // An API key is not a login: it is only forgotten here (revoke it on the Account page).
+        if (!token?.startsWith('cbk_')) await client.auth.logout();
       } finally {
         // Forget the token even when the server already refuses it (expired, revoked).
         clearToken();

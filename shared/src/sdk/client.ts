@@ -1,5 +1,18 @@
 // createClient(): the typed Chatbot API client (REST, SSE iterators, WebSocket) built on the route table and platform APIs only.
-import type { LoginRequest, LoginResponse, RegisterRequest, User } from '../contracts/auth.js';
+import type {
+  AuthSessionListResponse,
+  ChangePasswordRequest,
+  DeleteAccountRequest,
+  ForgotPasswordRequest,
+  LoginRequest,
+  LoginResponse,
+  OidcConfigResponse,
+  RefreshRequest,
+  RefreshResponse,
+  RegisterRequest,
+  ResetPasswordRequest,
+  User,
+} from '../contracts/auth.js';
 import type {
   BranchTurnResponse,
   CreateSessionRequest,
@@ -12,6 +25,7 @@ import type {
 } from '../contracts/chat.js';
 import type { MessageResponse } from '../contracts/common.js';
 import type { HealthResponse } from '../contracts/health.js';
+import type { ApiKeyListResponse, CreateApiKeyRequest, CreatedApiKey } from '../contracts/keys.js';
 import type { ModelsResponse } from '../contracts/models.js';
 import type { SearchResponse } from '../contracts/search.js';
 import type { SseEvent, WsServerMessage } from '../contracts/stream.js';
@@ -36,7 +50,30 @@ export interface ClientOptions {
   onUnauthorized?: (err: ApiError) => void;
   /** Check every response against the zod contracts (default: true outside production). The schemas load lazily. */
   validate?: boolean;
+  /**
+   * Gets a new access token when a call's token is refused (401): the call is then sent once more with it. Resolve
+   * undefined when there is none (onUnauthorized follows). The browser app refreshes through its HttpOnly cookie here.
+   */
+  refreshAccessToken?: (failedToken: string | undefined) => Promise<string | undefined>;
+  /**
+   * A refresh token (login with `returnRefreshToken: true`): the client then refreshes on its own, shortly before the
+   * access token expires and on a 401, sending it in the body and keeping the rotated one (each works once).
+   */
+  refreshToken?: string;
+  /** Told every new pair the client holds (after a login with returnRefreshToken, or a refresh): persist them. */
+  onTokens?: (tokens: HeldTokens) => void;
 }
+
+/** The credentials a self-refreshing client holds. */
+export interface HeldTokens {
+  accessToken: string;
+  refreshToken?: string;
+  /** Seconds the access token lives, from when it was issued. */
+  expiresIn: number;
+}
+
+/** Refreshed this long before the access token's expiry (when the client knows it). */
+const REFRESH_AHEAD_MS = 60_000;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -98,7 +135,59 @@ export function createClient(options: ClientOptions) {
   const validate = options.validate ?? defaultValidate();
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  const currentToken = () => (typeof options.token === 'function' ? options.token() : options.token);
+  // A self-refreshing client (refreshToken given, or a login that asked for one) holds its own pair.
+  const held: { access?: string; refresh?: string; expiresAt?: number } = { refresh: options.refreshToken };
+  const currentToken = () => held.access ?? (typeof options.token === 'function' ? options.token() : options.token);
+
+  function hold(t: { accessToken: string; refreshToken?: string; expiresIn: number }): void {
+    held.access = t.accessToken;
+    if (t.refreshToken) held.refresh = t.refreshToken;
+    held.expiresAt = Date.now() + t.expiresIn * 1000;
+    options.onTokens?.({
+      accessToken: t.accessToken,
+      ...(held.refresh ? { refreshToken: held.refresh } : {}),
+      expiresIn: t.expiresIn,
+    });
+  }
+
+  let refreshing: Promise<string | undefined> | undefined;
+  /** One refresh at a time: concurrent 401s share it (a refresh token works once). */
+  function refreshHeld(): Promise<string | undefined> {
+    const refreshToken = held.refresh;
+    if (!refreshToken) return Promise.resolve(undefined);
+    refreshing ??= json<RefreshResponse>('refresh', { body: { refreshToken } })
+      .then((res) => {
+        hold(res);
+        return res.accessToken;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) {
+          held.refresh = undefined;
+          return undefined;
+        }
+        throw err;
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  }
+
+  /** The refresher in use: the caller's, or the client's own once it holds a refresh token. */
+  const refreshAccess = (failed: string | undefined) =>
+    options.refreshAccessToken ? options.refreshAccessToken(failed) : held.refresh ? refreshHeld() : undefined;
+
+  /** Before a call: a held access token about to expire is refreshed first (saves the 401 round trip). */
+  async function freshToken(): Promise<void> {
+    if (
+      !options.refreshAccessToken &&
+      held.refresh &&
+      held.expiresAt &&
+      held.expiresAt - Date.now() < REFRESH_AHEAD_MS
+    ) {
+      await refreshHeld().catch(() => undefined);
+    }
+  }
 
   function buildUrl(name: RouteName, args: RequestArgs): string {
     let url = baseUrl + routePath(name, args.params);
@@ -118,24 +207,41 @@ export function createClient(options: ClientOptions) {
   /** Sends one request; returns the Response when 2xx, throws ApiError otherwise (an abort is rethrown as is). */
   async function send(name: RouteName, args: RequestArgs, accept: string): Promise<Response> {
     const route = routes[name];
-    const headers: Record<string, string> = { accept, ...args.headers };
-    if (args.body !== undefined) headers['content-type'] = 'application/json';
+    if (route.auth === 'bearer') await freshToken();
+    const attempt = async (token: string | undefined): Promise<Response> => {
+      const headers: Record<string, string> = { accept, ...args.headers };
+      if (args.body !== undefined) headers['content-type'] = 'application/json';
+      if (token) headers.authorization = `Bearer ${token}`;
+      try {
+        return await doFetch(buildUrl(name, args), {
+          method: route.method,
+          headers,
+          ...(args.body !== undefined ? { body: JSON.stringify(args.body) } : {}),
+          ...(args.signal ? { signal: args.signal } : {}),
+        });
+      } catch (err) {
+        if (isAbortError(err) || args.signal?.aborted) throw args.signal?.reason ?? err;
+        throw networkError(err);
+      }
+    };
     const token = route.auth === 'bearer' ? currentToken() : undefined;
-    if (token) headers.authorization = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await doFetch(buildUrl(name, args), {
-        method: route.method,
-        headers,
-        ...(args.body !== undefined ? { body: JSON.stringify(args.body) } : {}),
-        ...(args.signal ? { signal: args.signal } : {}),
-      });
-    } catch (err) {
-      if (isAbortError(err) || args.signal?.aborted) throw args.signal?.reason ?? err;
-      throw networkError(err);
+    let res = await attempt(token);
+    // A refused token: refresh once and try again (an expired access token is the usual cause).
+    if (res.status === 401 && route.auth === 'bearer') {
+      const fresh = await refreshAccess(token)?.catch(() => undefined);
+      if (fresh && fresh !== token) {
+        await res.body?.cancel().catch(() => {});
+        res = await attempt(fresh);
+      }
     }
     if (!res.ok) fail(await apiErrorFromResponse(res), route);
     return res;
+  }
+
+  /** A call answered 204 No Content. */
+  async function empty(name: RouteName, args: RequestArgs = {}): Promise<void> {
+    const res = await send(name, args, 'application/json');
+    await res.body?.cancel().catch(() => {});
   }
 
   async function json<T>(name: RouteName, args: RequestArgs = {}): Promise<T> {
@@ -224,10 +330,66 @@ export function createClient(options: ClientOptions) {
 
     auth: {
       register: (body: RegisterRequest, opts: CallOptions = {}) => json<User>('register', { ...opts, body }),
-      login: (body: LoginRequest, opts: CallOptions = {}) => json<LoginResponse>('login', { ...opts, body }),
-      logout: (opts: CallOptions = {}) => json<MessageResponse>('logout', opts),
+      /** With `returnRefreshToken: true` the client keeps the pair and refreshes on its own from then on. */
+      login: async (body: LoginRequest, opts: CallOptions = {}) => {
+        const res = await json<LoginResponse>('login', { ...opts, body });
+        if (body.returnRefreshToken && res.refreshToken) hold(res);
+        return res;
+      },
+      /** Ends this login (and clears the refresh cookie in a browser); the client forgets what it held. */
+      logout: async (opts: CallOptions = {}) => {
+        try {
+          return await json<MessageResponse>('logout', opts);
+        } finally {
+          held.access = undefined;
+          held.refresh = undefined;
+          held.expiresAt = undefined;
+        }
+      },
       me: (opts: CallOptions = {}) => json<User>('me', opts),
+      /**
+       * A new access token: by the browser's cookie (no argument), or by a refresh token (then the answer carries the
+       * next one). A self-refreshing client does this on its own.
+       */
+      refresh: async (body: RefreshRequest = {}, opts: CallOptions = {}) => {
+        const res = await json<RefreshResponse>('refresh', { ...opts, body });
+        if (body.refreshToken && res.refreshToken && held.refresh === body.refreshToken) hold(res);
+        return res;
+      },
+      /** Single sign-on on this server (the button's label) and whether password login is on. */
+      oidcConfig: (opts: CallOptions = {}) => json<OidcConfigResponse>('oidcConfig', opts),
+      /** The logins (devices) of this user; `current` marks this one. */
+      sessions: (opts: CallOptions = {}) => json<AuthSessionListResponse>('authSessions', opts),
+      /** Logs one device out. */
+      revokeSession: (id: string, opts: CallOptions = {}) => empty('revokeAuthSession', { ...opts, params: { id } }),
+      /** Logs out every device, this one included (API keys stay). */
+      logoutAll: (opts: CallOptions = {}) => empty('logoutAll', opts),
+      /** Every other device is logged out; a wrong current password is VALIDATION_ERROR on `currentPassword`. */
+      changePassword: (body: ChangePasswordRequest, opts: CallOptions = {}) =>
+        json<MessageResponse>('changePassword', { ...opts, body }),
+      /** Mails a reset link when the address has an account (the answer is the same either way). */
+      forgotPassword: (body: ForgotPasswordRequest, opts: CallOptions = {}) =>
+        json<MessageResponse>('forgotPassword', { ...opts, body }),
+      /** Sets a new password with a reset link's token; every device is logged out. */
+      resetPassword: (body: ResetPasswordRequest, opts: CallOptions = {}) =>
+        json<MessageResponse>('resetPassword', { ...opts, body }),
+      /** Deletes the account and its data: `{password}`, or `{confirm: username}` for an account without one. */
+      deleteAccount: (body: DeleteAccountRequest, opts: CallOptions = {}) => empty('deleteAccount', { ...opts, body }),
     },
+
+    keys: {
+      /** A new API key; `key` is in this answer only. */
+      create: (body: CreateApiKeyRequest, opts: CallOptions = {}) =>
+        json<CreatedApiKey>('createApiKey', { ...opts, body }),
+      list: (opts: CallOptions = {}) => json<ApiKeyListResponse>('listApiKeys', opts),
+      revoke: (id: number, opts: CallOptions = {}) => empty('revokeApiKey', { ...opts, params: { id } }),
+    },
+
+    /** The credentials a self-refreshing client holds now (to persist them), if any. */
+    heldTokens: (): { accessToken?: string; refreshToken?: string } => ({
+      ...(held.access ? { accessToken: held.access } : {}),
+      ...(held.refresh ? { refreshToken: held.refresh } : {}),
+    }),
 
     sessions: {
       list: (query: SessionListParams = {}, opts: CallOptions = {}) =>

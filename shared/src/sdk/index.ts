@@ -4,6 +4,7 @@ export {
   type ChatbotClient,
   type ClientOptions,
   createClient,
+  type HeldTokens,
   type SessionListParams,
   type SessionPageParams,
 } from './client.js';

@@ -1,5 +1,19 @@
 // The registry of contract schemas the route table names; loaded lazily by the SDK (only when it validates) and eagerly by the OpenAPI generator.
-import { loginRequestSchema, loginResponseSchema, registerRequestSchema, userSchema } from '../contracts/auth.js';
+import {
+  authSessionListResponseSchema,
+  authSessionParamSchema,
+  changePasswordRequestSchema,
+  deleteAccountRequestSchema,
+  forgotPasswordRequestSchema,
+  loginRequestSchema,
+  loginResponseSchema,
+  oidcConfigResponseSchema,
+  refreshRequestSchema,
+  refreshResponseSchema,
+  registerRequestSchema,
+  resetPasswordRequestSchema,
+  userSchema,
+} from '../contracts/auth.js';
 import {
   branchTurnResponseSchema,
   createSessionRequestSchema,
@@ -17,6 +31,7 @@ import {
 import { idParamSchema, messageResponseSchema } from '../contracts/common.js';
 import { errorBodySchema } from '../contracts/errors.js';
 import { healthResponseSchema, readyResponseSchema } from '../contracts/health.js';
+import { apiKeyListResponseSchema, createApiKeyRequestSchema, createdApiKeySchema } from '../contracts/keys.js';
 import { modelsResponseSchema } from '../contracts/models.js';
 import { searchQuerySchema, searchResponseSchema } from '../contracts/search.js';
 import { exportQuerySchema, importResponseSchema, transferFileSchema } from '../contracts/transfer.js';
@@ -67,6 +82,19 @@ export const contractSchemas = {
   editMessageRequestSchema,
   branchTurnResponseSchema,
   errorBodySchema,
+  // Identity (CONTRACT.md).
+  refreshRequestSchema,
+  refreshResponseSchema,
+  authSessionListResponseSchema,
+  authSessionParamSchema,
+  changePasswordRequestSchema,
+  forgotPasswordRequestSchema,
+  resetPasswordRequestSchema,
+  deleteAccountRequestSchema,
+  oidcConfigResponseSchema,
+  createApiKeyRequestSchema,
+  createdApiKeySchema,
+  apiKeyListResponseSchema,
 } as const;
 
 export type ContractSchemas = typeof contractSchemas;

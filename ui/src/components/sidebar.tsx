@@ -75,9 +75,14 @@ export function Sidebar(props: SidebarProps) {
       </ul>
       <div class="space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
         <div class="flex items-center justify-between gap-2">
-          <span class="min-w-0 truncate text-sm font-medium" data-testid="current-user">
+          <A
+            href="/account"
+            class="min-w-0 truncate rounded-lg px-1 text-sm font-medium hover:underline"
+            data-testid="current-user"
+            title={t('account.open')}
+          >
             {user()?.username}
-          </span>
+          </A>
           <button
             type="button"
             class="shrink-0 rounded-lg px-2 py-1 text-sm text-zinc-700 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-800"

@@ -1,10 +1,11 @@
 // The login page: username or email + password; lands in the chat.
-import { useNavigate } from '@solidjs/router';
-import { createSignal, onMount } from 'solid-js';
+import { A, useNavigate } from '@solidjs/router';
+import { createResource, createSignal, onMount, Show } from 'solid-js';
 import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
+import { api } from '../lib/api';
 import { humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
-import { login } from '../state/auth.state';
+import { login, resumeFromCookie } from '../state/auth.state';
 
 export default function LoginPage() {
   const navigate = useNavigate();
@@ -13,7 +14,15 @@ export default function LoginPage() {
   const [error, setError] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
   let first: HTMLInputElement | undefined;
-  onMount(() => first?.focus());
+  // What the server offers: a "Sign in with …" button, and whether passwords are on at all.
+  const [sso] = createResource(() => api.auth.oidcConfig().catch(() => undefined));
+  onMount(() => {
+    first?.focus();
+    // Back from single sign-on (or a lost stored token): the refresh cookie alone signs in.
+    void resumeFromCookie().then((ok) => {
+      if (ok) navigate('/', { replace: true });
+    });
+  });
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -31,29 +40,49 @@ export default function LoginPage() {
 
   return (
     <AuthFrame title={t('auth.loginTitle')}>
-      <form onSubmit={submit} novalidate>
-        <Field
-          id="username"
-          label={t('auth.username')}
-          autocomplete="username"
-          hint={t('auth.usernameOrEmail')}
-          value={username()}
-          onInput={setUsername}
-          ref={(el) => {
-            first = el;
-          }}
-        />
-        <Field
-          id="password"
-          label={t('auth.password')}
-          type="password"
-          autocomplete="current-password"
-          value={password()}
-          onInput={setPassword}
-        />
-        <FormError message={error()} />
-        <SubmitButton label={t('auth.logIn')} busy={busy()} />
-      </form>
+      <Show when={sso()?.enabled}>
+        {/* rel="external": a full page load to the API (which redirects to the provider), not a route of the app. */}
+        <a
+          href="/api/auth/oidc/login"
+          rel="external"
+          class="mb-4 block w-full rounded-lg border border-zinc-300 px-3 py-2.5 text-center font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+        >
+          {t('auth.signInWith', { name: sso()?.name ?? '' })}
+        </a>
+        <Show when={sso()?.passwordLogin !== false}>
+          <p class="mb-4 text-center text-xs text-zinc-500 uppercase">{t('auth.or')}</p>
+        </Show>
+      </Show>
+      <Show when={sso()?.passwordLogin !== false}>
+        <form onSubmit={submit} novalidate>
+          <Field
+            id="username"
+            label={t('auth.username')}
+            autocomplete="username"
+            hint={t('auth.usernameOrEmail')}
+            value={username()}
+            onInput={setUsername}
+            ref={(el) => {
+              first = el;
+            }}
+          />
+          <Field
+            id="password"
+            label={t('auth.password')}
+            type="password"
+            autocomplete="current-password"
+            value={password()}
+            onInput={setPassword}
+          />
+          <p class="-mt-2 mb-4 text-right text-sm">
+            <A href="/forgot-password" class="text-indigo-600 hover:underline dark:text-indigo-400">
+              {t('auth.forgot')}
+            </A>
+          </p>
+          <FormError message={error()} />
+          <SubmitButton label={t('auth.logIn')} busy={busy()} />
+        </form>
+      </Show>
       <AuthSwitch prompt={t('auth.noAccount')} href="/register" label={t('auth.signUp')} />
     </AuthFrame>
   );

@@ -1,7 +1,8 @@
-// Who is logged in: the token (in lib/api) plus the user it belongs to, and the login/register/logout actions.
+// Who is logged in: the token (in lib/api) plus the user it belongs to, and the login/register/logout actions and
+// the account's own ones (password, devices, deleting it).
 import type { LoginRequest, RegisterRequest } from '@chatbot/shared';
 import { createSignal } from 'solid-js';
-import { api, setToken, token } from '../lib/api';
+import { api, refreshAccessToken, setToken, token } from '../lib/api';
 
 export interface CurrentUser {
   id: number;
@@ -38,7 +39,7 @@ export const isLoggedIn = () => Boolean(token());
 
 export async function login(body: LoginRequest): Promise<void> {
   const res = await api.auth.login(body);
-  setToken(res.accessToken);
+  setToken(res.accessToken, res.expiresIn);
   setUser(res.user);
 }
 
@@ -61,4 +62,39 @@ export async function logout(): Promise<void> {
 export function clearSession(): void {
   setToken(undefined);
   setUser(undefined);
+}
+
+/** Changes the password; the server logs out every other device, this one stays. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  await api.auth.changePassword({ currentPassword, newPassword });
+}
+
+/** Logs out every device, this one included. */
+export async function logoutEverywhere(): Promise<void> {
+  try {
+    await api.auth.logoutAll();
+  } finally {
+    clearSession();
+  }
+}
+
+/** Deletes the account (confirmed by the password, or the username for an account without one), then forgets it. */
+export async function deleteAccount(confirm: { password: string } | { confirm: string }): Promise<void> {
+  await api.auth.deleteAccount(confirm);
+  clearSession();
+}
+
+/**
+ * Signs in from the refresh cookie alone (after single sign-on, or a browser whose stored token was lost): true when
+ * the cookie still works. Quiet when there is none.
+ */
+export async function resumeFromCookie(): Promise<boolean> {
+  const fresh = await refreshAccessToken(undefined).catch(() => undefined);
+  if (!fresh) return false;
+  try {
+    setUser(await api.auth.me());
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 // One session's live connection: the SDK's WebSocket with reconnect (backoff) and resume, or SSE when WebSocket is unavailable.
 import type { SseEvent, WsServerMessage } from '@chatbot/shared';
 import { type Accessor, createSignal } from 'solid-js';
-import type { Api } from '../lib/api';
+import { type Api, onTokenRefreshed } from '../lib/api';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'sse';
 
@@ -108,6 +108,12 @@ export function createConnection(opts: ConnectionOptions): Connection {
     }
   }
 
+  // The server checks a socket's messages against the token it was opened with, which expires after a refresh:
+  // reopen with the new one (an answer in flight is resumed like after any drop).
+  const offRefreshed = onTokenRefreshed(() => {
+    if (socket && socket.state === 'open') socket.close();
+  });
+
   if (wsAvailable) open();
   else {
     const point = opts.resumePoint();
@@ -141,6 +147,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     },
     close() {
       closed = true;
+      offRefreshed();
       if (timer) clearTimeout(timer);
       sse.abort();
       socket?.close();

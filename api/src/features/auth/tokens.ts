@@ -61,6 +61,8 @@ const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 20_000;
 /** How long publish() waits for its own NOTIFY to come back before answering anyway. */
 const ECHO_WAIT_MS = 1_000;
+/** After its own echo, publish() waits this much longer for the other processes to have read the same NOTIFY. */
+const PEER_GRACE_MS = 50;
 /** lastUsedAt of logins and keys is written at most this often (it is shown in lists, not used for decisions). */
 const LAST_USED_EVERY = "interval '1 minute'";
 
@@ -77,6 +79,12 @@ type AccountRow = {
   role: UserRole;
   is_active: boolean;
 };
+
+/**
+ * Every token service of this process drops its copies at once when any of them publishes: two apps in one process
+ * (tests, embedding) must not depend on which LISTEN socket Node reads first. Other processes hear the NOTIFY.
+ */
+const inProcessCaches = new Set<(r: Revocation) => void>();
 
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   const { db, clock, listener } = opts;
@@ -106,6 +114,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     notifySubscribers(r);
   };
   listener?.listen(AUTH_CHANNEL, onRevocation);
+  inProcessCaches.add(dropCached);
   // While the listener is away a revocation could be missed: forget everything, and cache again once it is back.
   listener?.onConnectionChange(() => cache.clear());
 
@@ -230,7 +239,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
 
     async publish(r) {
       // Dropped here first, so this process never serves a stale copy, whatever the notification does.
-      dropCached(r);
+      for (const drop of inProcessCaches) drop(r);
       const payload = JSON.stringify(r);
       const heard = listener?.connected
         ? new Promise<void>((resolve) => {
@@ -247,6 +256,9 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         // Other processes got the same notification at the same moment; once this one has it, so (in practice)
         // have they, and the client's next request on any of them is refused.
         await heard;
+        // The others got it at the same moment but may be busier than this one: a little more, so the client's
+        // next request (a few ms away) finds every process already refusing the credential.
+        if (heard) await new Promise((resolve) => setTimeout(resolve, PEER_GRACE_MS));
       } finally {
         echoes.delete(payload);
       }

@@ -102,7 +102,9 @@ function operationFor(operationId: string, route: RouteSpec, schemas: Record<str
   const success = route.success as RouteSpec['success'];
   const contentType = success.contentType ?? 'application/json';
   const successResponse: Record<string, unknown> = { description: success.description };
-  if (contentType === 'application/json') {
+  if (success.status === 204 || success.status === 302) {
+    // No Content, or a redirect: nothing to describe.
+  } else if (contentType === 'application/json') {
     successResponse.content = { 'application/json': { schema: success.schema ? use(success.schema, 'output') : {} } };
   } else if (contentType === 'text/event-stream') {
     // OpenAPI 3.1 has no per-event schema; the stream is text, each parsed event follows `x-event-schema`.
