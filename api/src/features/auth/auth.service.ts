@@ -5,6 +5,7 @@ import type { AuthUser } from '../../http/app-env.js';
 import { AppError, errors } from '../../http/app-error.js';
 import { DUPLICATE_ERRORS } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
+import { insertRegistered, precheckRegistration } from '../admin/registration.js';
 import { type AuthRepo, createAuthRepo, type UserRow } from './auth.repo.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 
@@ -29,10 +30,18 @@ export interface LoginMeta {
   ip?: string;
 }
 
-export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: AuthRepo = createAuthRepo(ctx.db)) {
+export function createAuthService(
+  ctx: Pick<AppContext, 'db' | 'tokens' | 'config'>,
+  repo: AuthRepo = createAuthRepo(ctx.db),
+) {
   return {
     /** `input` is already validated: email lowercased, username trimmed (its case kept). */
-    async register(input: { username: string; email: string; password: string }, log: Logger): Promise<User> {
+    async register(
+      input: { username: string; email: string; password: string; inviteToken?: string },
+      log: Logger,
+    ): Promise<User> {
+      // REGISTRATION (closed, invite) first, so a refused registration learns nothing about existing names.
+      await precheckRegistration(ctx.db, ctx.config, input);
       // Checked first for a friendly answer; the unique indexes still decide when two registrations race.
       if (await repo.findByUsername(input.username)) {
         throw DUPLICATE_ERRORS.username();
@@ -41,8 +50,11 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
         throw DUPLICATE_ERRORS.email();
       }
       const passwordHash = await hashPassword(input.password);
-      const row = await repo.insert({ username: input.username, email: input.email, passwordHash });
-      log.info({ event: 'auth.register', userId: row.id }, 'user registered');
+      // The first account of an install becomes its admin; an invite is spent with the account it admits.
+      const row = await insertRegistered(ctx.db, ctx.config, input, (tx, role) =>
+        repo.insert({ username: input.username, email: input.email, passwordHash, role }, tx),
+      );
+      log.info({ event: 'auth.register', userId: row.id, role: row.role }, 'user registered');
       return toUser(row);
     },
 
@@ -63,6 +75,8 @@ export function createAuthService(ctx: Pick<AppContext, 'db' | 'tokens'>, repo: 
         log.info({ event: 'auth.login_failed', ...(row ? { userId: row.id } : {}) }, 'login failed');
         throw new AppError('AUTHENTICATION_FAILED', LOGIN_FAILED);
       }
+      // Said only to whoever knows the password: a disabled account is no secret from its owner.
+      if (!row.isActive) throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; ask an administrator');
       const token = await ctx.tokens.issue(row.id, { method: 'password', ...meta });
       const lastLoginAt = await repo.touchLogin(row.id);
       log.info({ event: 'auth.login', userId: row.id }, 'user logged in');
