@@ -4,18 +4,22 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { createPgListener } from './db/listener.js';
+import { adminRoutes } from './features/admin/admin.routes.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { createTokenService } from './features/auth/tokens.js';
 import { chatRoutes } from './features/chat/chat.routes.js';
 import { createChatService } from './features/chat/chat.service.js';
 import { docsRoutes } from './features/docs/docs.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
+import { createMetrics } from './features/metrics/metrics.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { searchRoutes } from './features/search/search.routes.js';
 import { GenerationManager } from './features/stream/generation.manager.js';
 import { sseRoutes } from './features/stream/sse.routes.js';
 import { wsRoutes } from './features/stream/ws.routes.js';
 import { IMPORT_PATH, transferRoutes } from './features/transfer/transfer.routes.js';
+import { usageRoutes } from './features/usage/usage.routes.js';
+import { createUsageService } from './features/usage/usage.service.js';
 import type { AppEnv } from './http/app-env.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
@@ -67,6 +71,7 @@ export function createApp(deps: AppDeps): AppInstance {
       logger: deps.logger,
     }),
     rateLimiter: createRateLimiter(db, clock),
+    metrics: createMetrics({ pool: deps.database.pool }),
   };
 
   const app = new Hono<AppEnv>();
@@ -83,6 +88,9 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/', modelsRoutes(ctx));
   app.route('/', searchRoutes(ctx));
   app.route('/', transferRoutes(ctx));
+  app.route('/', adminRoutes(ctx));
+  const usage = createUsageService(ctx);
+  app.route('/', usageRoutes(ctx, usage));
 
   // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
   const chat = createChatService(ctx);

@@ -1,4 +1,18 @@
 // The registry of contract schemas the route table names; loaded lazily by the SDK (only when it validates) and eagerly by the OpenAPI generator.
+import {
+  adminOverviewQuerySchema,
+  adminOverviewSchema,
+  adminUserListQuerySchema,
+  adminUserListSchema,
+  adminUserParamSchema,
+  adminUserPatchSchema,
+  adminUserSchema,
+  auditListSchema,
+  auditQuerySchema,
+  inviteRequestSchema,
+  inviteResponseSchema,
+  passwordResetLinkSchema,
+} from '../contracts/admin.js';
 import { loginRequestSchema, loginResponseSchema, registerRequestSchema, userSchema } from '../contracts/auth.js';
 import {
   branchTurnResponseSchema,
@@ -20,6 +34,7 @@ import { healthResponseSchema, readyResponseSchema } from '../contracts/health.j
 import { modelsResponseSchema } from '../contracts/models.js';
 import { searchQuerySchema, searchResponseSchema } from '../contracts/search.js';
 import { exportQuerySchema, importResponseSchema, transferFileSchema } from '../contracts/transfer.js';
+import { usageQuerySchema, usageResponseSchema } from '../contracts/usage.js';
 import {
   fileParamSchema,
   resumeQuerySchema,
@@ -67,6 +82,20 @@ export const contractSchemas = {
   editMessageRequestSchema,
   branchTurnResponseSchema,
   errorBodySchema,
+  usageQuerySchema,
+  usageResponseSchema,
+  adminOverviewQuerySchema,
+  adminOverviewSchema,
+  adminUserListQuerySchema,
+  adminUserListSchema,
+  adminUserParamSchema,
+  adminUserPatchSchema,
+  adminUserSchema,
+  passwordResetLinkSchema,
+  inviteRequestSchema,
+  inviteResponseSchema,
+  auditQuerySchema,
+  auditListSchema,
 } as const;
 
 export type ContractSchemas = typeof contractSchemas;
