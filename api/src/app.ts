@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): AppInstance {
   // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
   const chat = createChatService(ctx);
   const generations = new GenerationManager(ctx, chat);
+  ctx.metrics.track('answersInFlight', () => generations.activeCount);
   app.route('/api/chat', sseRoutes(ctx, chat, generations));
   app.route('/api/chat', wsRoutes(ctx, chat, generations));
   app.route('/', chatRoutes(ctx, chat, generations));
