@@ -12,6 +12,7 @@ import { createChatService } from './features/chat/chat.service.js';
 import { docsRoutes } from './features/docs/docs.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { createMetrics } from './features/metrics/metrics.js';
+import { httpMetrics, metricsRoutes } from './features/metrics/metrics.routes.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { searchRoutes } from './features/search/search.routes.js';
 import { GenerationManager } from './features/stream/generation.manager.js';
@@ -76,12 +77,15 @@ export function createApp(deps: AppDeps): AppInstance {
 
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps.logger));
+  app.use('*', httpMetrics(ctx.metrics));
   app.use('*', securityHeaders());
   app.use('/api/*', corsPolicy(deps.config.ALLOWED_ORIGINS));
   // POST /api/import applies its own, larger limit (IMPORT_MAX_BYTES).
   app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, [IMPORT_PATH]));
 
   app.route('/', healthRoutes(ctx));
+  // GET /metrics: Prometheus, outside /api (not in the OpenAPI document, not behind nginx's /api location).
+  app.route('/', metricsRoutes(ctx));
   app.route('/', authRoutes(ctx));
   app.route('/', docsRoutes(ctx));
 
