@@ -10,6 +10,8 @@ const LoginPage = lazy(() => import('./pages/login.page'));
 const RegisterPage = lazy(() => import('./pages/register.page'));
 const ChatPage = lazy(() => import('./pages/chat.page'));
 const NotFoundPage = lazy(() => import('./pages/not-found.page'));
+// The admin console (and its chart library) loads only when an admin opens it: the chat page's budget is untouched.
+const AdminPage = lazy(() => import('./pages/admin.page'));
 
 function Root(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -53,6 +55,7 @@ export function AppRoutes() {
       <Route path="/login" component={guarded(LoginPage, GuestOnly)} />
       <Route path="/register" component={guarded(RegisterPage, GuestOnly)} />
       <Route path={['/', '/c/:id']} component={guarded(ChatPage, Protected)} />
+      <Route path="/admin" component={guarded(AdminPage, Protected)} />
       <Route path="*404" component={NotFoundPage} />
     </Router>
   );
