@@ -87,7 +87,7 @@ export function Sidebar(props: SidebarProps) {
             {t('auth.logOut')}
           </button>
         </div>
-        <div class="flex items-center justify-between gap-2">
+        <div class="flex flex-wrap items-center gap-x-2 gap-y-1">
           <Preferences />
           <UsageMenu />
           <DataMenu onImported={(ids) => props.onImported?.(ids)} />
