@@ -32,6 +32,9 @@ import { createLlmProvider } from './llm/model-factory.js';
 import type { LlmProvider } from './llm/provider.js';
 import { serveUi } from './ui-static.js';
 
+/** How often each process completes ledger rows of answers whose process died. */
+const LEDGER_SWEEP_MS = 60_000;
+
 export interface AppDeps {
   config: Config;
   database: Database;
@@ -95,6 +98,13 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/', adminRoutes(ctx));
   const usage = createUsageService(ctx);
   app.route('/', usageRoutes(ctx, usage));
+  // Ledger rows of answers a dead process left behind are completed once the recovery sweep has stored the answer.
+  const ledgerSweep = setInterval(() => {
+    usage.reconcileOrphans().catch((err) => {
+      deps.logger.warn({ err: { message: (err as Error).message } }, 'usage ledger sweep failed');
+    });
+  }, LEDGER_SWEEP_MS);
+  ledgerSweep.unref();
 
   // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
   const chat = createChatService(ctx);
@@ -113,6 +123,7 @@ export function createApp(deps: AppDeps): AppInstance {
     ctx,
     generations,
     async close(timeoutMs = deps.config.SHUTDOWN_TIMEOUT_MS) {
+      clearInterval(ledgerSweep);
       // Answers in flight finish or are stored as 'stopped' within the bound; none is left 'streaming'.
       await generations.close(timeoutMs);
       await listener.close();

@@ -9,6 +9,7 @@ import { createSession, type Served, serveApp, WsClient } from '../../../test/st
 import { type AppInstance, createApp } from '../../app.js';
 import { createLogger } from '../../lib/logger.js';
 import { countTokens } from '../../llm/token-counter.js';
+import { createUsageService } from './usage.service.js';
 
 const REPLY = 'one two three four five';
 let fake: FakeOpenAI;
@@ -137,6 +138,35 @@ describe('the usage ledger', () => {
     ]);
     const day = await t.database.pool.query('select messages from usage_daily where user_id = $1', [u.id]);
     expect(day.rows[0].messages).toBe(3);
+  });
+
+  it('completes the rows of answers a dead process left (stored as stopped by recovery), counting their text', async () => {
+    const u = await seedUser(t);
+    const sessionId = await createSession(t, u.id);
+    const { rows } = await t.database.pool.query(
+      `with m as (insert into messages (session_id, role, content, status, model)
+                  values ($1, 'assistant', 'partial answer text', 'stopped', 'fake-model') returning id)
+       insert into usage_ledger (user_id, session_id, message_id, kind, model, created_at)
+       select $2, $1, id, 'answer', 'fake-model', now() - interval '5 minutes' from m returning id`,
+      [sessionId, u.id],
+    );
+    // A row still being answered (its message streaming) is left alone.
+    await t.database.pool.query(
+      `with m as (insert into messages (session_id, role, content, status, model)
+                  values ($1, 'assistant', '', 'streaming', 'fake-model') returning id)
+       insert into usage_ledger (user_id, session_id, message_id, kind, model, created_at)
+       select $2, $1, id, 'answer', 'fake-model', now() - interval '5 minutes' from m`,
+      [sessionId, u.id],
+    );
+    const usage = createUsageService(t.ctx);
+    expect(await usage.reconcileOrphans()).toBe(1);
+    const row = await t.database.pool.query('select outcome, completion_tokens from usage_ledger where id = $1', [
+      rows[0].id,
+    ]);
+    expect(row.rows[0]).toEqual({ outcome: 'stopped', completion_tokens: countTokens('partial answer text') });
+    const day = await t.database.pool.query('select tokens::int from usage_daily where user_id = $1', [u.id]);
+    expect(day.rows[0].tokens).toBe(countTokens('partial answer text'));
+    expect(await usage.reconcileOrphans()).toBe(0);
   });
 
   it('outlives the session it belongs to', async () => {

@@ -6,7 +6,8 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { AppError } from '../../http/app-error.js';
 import { errors } from '../../http/app-error.js';
-import { addDays, dayStart, utcDay } from './days.js';
+import { countTokens } from '../../llm/token-counter.js';
+import { addDays, dayStart, UTC_TODAY, utcDay } from './days.js';
 import { callCost, sumCosts } from './prices.js';
 import {
   effectiveLimits,
@@ -80,6 +81,43 @@ export function createUsageService(ctx: Pick<AppContext, 'db' | 'config'> & { me
         )
         select (select count(*) from quota)::int as reserved, (select count(*) from led)::int as ledger`);
       if (!res.rows[0]?.reserved) throw await this.refusal(call.userId, tx);
+    },
+
+    /**
+     * Ledger rows whose answer ended without them: the process generating it died, and another process's recovery
+     * sweep stored the answer as `stopped`. Each is completed with that outcome and its text's tokens (the prompt's
+     * are unknown by then), and the tokens are added to the user's day. Rows are claimed with SKIP LOCKED, so every
+     * process may run this at once. Returns how many were completed.
+     */
+    async reconcileOrphans(limit = 200): Promise<number> {
+      return db.transaction(async (tx) => {
+        const res = await tx.execute<{
+          id: number;
+          user_id: number | null;
+          status: string | null;
+          content: string | null;
+        }>(sql`
+          select l.id, l.user_id, m.status, m.content from usage_ledger l
+          left join messages m on m.id = l.message_id
+          where l.outcome = 'streaming' and l.created_at > now() - interval '2 days'
+            and l.created_at < now() - interval '1 minute'
+            and (m.id is null or m.status <> 'streaming')
+          order by l.id limit ${limit}
+          for update of l skip locked`);
+        for (const r of res.rows) {
+          const outcome = r.status === 'complete' || r.status === 'error' ? r.status : 'stopped';
+          const tokens = countTokens(r.content ?? '');
+          await tx.execute(sql`
+            with led as (
+              update usage_ledger set outcome = ${outcome}, completion_tokens = ${tokens}, finished_at = now()
+              where id = ${r.id} returning user_id
+            )
+            insert into usage_daily (user_id, day, messages, tokens)
+            select user_id, ${UTC_TODAY}, 0, ${tokens} from led where user_id is not null
+            on conflict (user_id, day) do update set tokens = usage_daily.tokens + excluded.tokens`);
+        }
+        return res.rows.length;
+      });
     },
 
     async usage(userId: number, q: { from?: string; to?: string; groupBy: 'day' | 'model' }): Promise<UsageResponse> {
