@@ -1,5 +1,6 @@
 // Runs the benchmarks (`bun run bench`): each prints a table and writes JSON under bench/results/.
-// `bun run bench -- stream` (or `search`, `ui-load`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+// `bun run bench -- stream` (or `search`, `ui-load`, `quota`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+import { runQuotaBench } from './quota.bench.js';
 import { runSearchBench } from './search.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runUiLoadBench } from './ui-load.bench.js';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   stream: () => runStreamBench(quick ? { levels: [1, 100] } : {}),
   search: () => runSearchBench(),
   'ui-load': () => runUiLoadBench(),
+  quota: () => runQuotaBench(),
 };
 const chosen = names.length ? names : Object.keys(benches);
 for (const name of chosen) {

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { createPgListener } from './db/listener.js';
+import { adminRoutes } from './features/admin/admin.routes.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { createTokenService } from './features/auth/tokens.js';
 import { chatRoutes } from './features/chat/chat.routes.js';
@@ -11,12 +12,16 @@ import { createChatService } from './features/chat/chat.service.js';
 import { docsRoutes } from './features/docs/docs.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { keysRoutes } from './features/keys/keys.routes.js';
+import { createMetrics } from './features/metrics/metrics.js';
+import { httpMetrics, metricsRoutes } from './features/metrics/metrics.routes.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { searchRoutes } from './features/search/search.routes.js';
 import { GenerationManager } from './features/stream/generation.manager.js';
 import { sseRoutes } from './features/stream/sse.routes.js';
 import { wsRoutes } from './features/stream/ws.routes.js';
 import { IMPORT_PATH, transferRoutes } from './features/transfer/transfer.routes.js';
+import { usageRoutes } from './features/usage/usage.routes.js';
+import { createUsageService } from './features/usage/usage.service.js';
 import type { AppEnv } from './http/app-env.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
@@ -27,6 +32,9 @@ import type { Logger } from './lib/logger.js';
 import { createLlmProvider } from './llm/model-factory.js';
 import type { LlmProvider } from './llm/provider.js';
 import { serveUi } from './ui-static.js';
+
+/** How often each process completes ledger rows of answers whose process died. */
+const LEDGER_SWEEP_MS = 60_000;
 
 export interface AppDeps {
   config: Config;
@@ -68,16 +76,20 @@ export function createApp(deps: AppDeps): AppInstance {
       logger: deps.logger,
     }),
     rateLimiter: createRateLimiter(db, clock),
+    metrics: createMetrics({ pool: deps.database.pool }),
   };
 
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps.logger));
+  app.use('*', httpMetrics(ctx.metrics));
   app.use('*', securityHeaders());
   app.use('/api/*', corsPolicy(deps.config.ALLOWED_ORIGINS));
   // POST /api/import applies its own, larger limit (IMPORT_MAX_BYTES).
   app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, [IMPORT_PATH]));
 
   app.route('/', healthRoutes(ctx));
+  // GET /metrics: Prometheus, outside /api (not in the OpenAPI document, not behind nginx's /api location).
+  app.route('/', metricsRoutes(ctx));
   app.route('/', authRoutes(ctx));
   app.route('/', docsRoutes(ctx));
   app.route('/', keysRoutes(ctx));
@@ -85,10 +97,21 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/', modelsRoutes(ctx));
   app.route('/', searchRoutes(ctx));
   app.route('/', transferRoutes(ctx));
+  app.route('/', adminRoutes(ctx));
+  const usage = createUsageService(ctx);
+  app.route('/', usageRoutes(ctx, usage));
+  // Ledger rows of answers a dead process left behind are completed once the recovery sweep has stored the answer.
+  const ledgerSweep = setInterval(() => {
+    usage.reconcileOrphans().catch((err) => {
+      deps.logger.warn({ err: { message: (err as Error).message } }, 'usage ledger sweep failed');
+    });
+  }, LEDGER_SWEEP_MS);
+  ledgerSweep.unref();
 
   // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
   const chat = createChatService(ctx);
   const generations = new GenerationManager(ctx, chat);
+  ctx.metrics.track('answersInFlight', () => generations.activeCount);
   app.route('/api/chat', sseRoutes(ctx, chat, generations));
   app.route('/api/chat', wsRoutes(ctx, chat, generations));
   app.route('/', chatRoutes(ctx, chat, generations));
@@ -102,6 +125,7 @@ export function createApp(deps: AppDeps): AppInstance {
     ctx,
     generations,
     async close(timeoutMs = deps.config.SHUTDOWN_TIMEOUT_MS) {
+      clearInterval(ledgerSweep);
       // Answers in flight finish or are stored as 'stopped' within the bound; none is left 'streaming'.
       await generations.close(timeoutMs);
       await listener.close();

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
 import type { PgListener } from './db/listener.js';
 import type { TokenService } from './features/auth/tokens.js';
+import type { Metrics } from './features/metrics/metrics.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -19,4 +20,6 @@ export interface AppContext {
   listener: PgListener;
   tokens: TokenService;
   rateLimiter: RateLimiter;
+  /** This process's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
 }

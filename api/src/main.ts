@@ -6,6 +6,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { type EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { runMigrations } from './db/migrate.js';
+import { runAdminCommand } from './features/admin/admin.cli.js';
+import { promoteConfiguredAdmins } from './features/admin/roles.js';
 import { createLogger } from './lib/logger.js';
 import { type RunningServer, startServer } from './server.js';
 
@@ -19,6 +21,10 @@ async function main() {
       process.exit(1);
     }
     throw err;
+  }
+  // `main.js admin promote <user>`: a one-off command on the database, not the server.
+  if (process.argv[2] === 'admin') {
+    process.exit(await runAdminCommand(process.argv.slice(3), config, process));
   }
   const logger = createLogger(config.LOG_LEVEL);
   if (config.secretKeyGenerated) {
@@ -37,6 +43,7 @@ async function main() {
   }
   const database = connectDatabase(databaseUrl, { max: config.DB_POOL_MAX, logger });
   await runMigrations(database);
+  await promoteConfiguredAdmins(database.db, config.ADMIN_USERNAMES, logger);
 
   const instance = createApp({ config, database, logger });
   let listening: RunningServer;

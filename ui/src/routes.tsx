@@ -13,6 +13,8 @@ const NotFoundPage = lazy(() => import('./pages/not-found.page'));
 const AccountPage = lazy(() => import('./pages/account.page'));
 const ForgotPasswordPage = lazy(() => import('./pages/forgot-password.page'));
 const ResetPasswordPage = lazy(() => import('./pages/reset-password.page'));
+// The admin console (and its chart library) loads only when an admin opens it: the chat page's budget is untouched.
+const AdminPage = lazy(() => import('./pages/admin.page'));
 
 function Root(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -59,6 +61,7 @@ export function AppRoutes() {
       <Route path="/reset-password" component={ResetPasswordPage} />
       <Route path="/account" component={guarded(AccountPage, Protected)} />
       <Route path={['/', '/c/:id']} component={guarded(ChatPage, Protected)} />
+      <Route path="/admin" component={guarded(AdminPage, Protected)} />
       <Route path="*404" component={NotFoundPage} />
     </Router>
   );

@@ -20,6 +20,16 @@ export interface BuiltPrompt {
   newestOverBudget: boolean;
 }
 
+/** The estimate each built prompt came with, so the usage ledger need not count it again (features/usage). */
+const builtTokens = new WeakMap<BaseMessage[], number>();
+
+/** Tokens of a prompt: the estimate made while building it, else counted now. */
+export function promptTokenEstimate(messages: BaseMessage[]): number {
+  const known = builtTokens.get(messages);
+  if (known !== undefined) return known;
+  return messages.reduce((n, m) => n + countMessageTokens(m.content), TOKENS_PER_REPLY);
+}
+
 /** System prompts are few (the default, and a handful set per session) and each is counted on every answer. */
 const systemCounts = new Map<string, number>();
 const SYSTEM_COUNTS_MAX = 256;
@@ -63,11 +73,13 @@ export function buildPromptMessages(systemPrompt: string, history: HistoryMessag
     start++;
   }
   const kept = history.slice(start);
+  const messages = [
+    new SystemMessage(systemPrompt),
+    ...kept.map((m) => (m.role === 'user' ? new HumanMessage(m.content) : new AIMessage(m.content))),
+  ];
+  builtTokens.set(messages, used);
   return {
-    messages: [
-      new SystemMessage(systemPrompt),
-      ...kept.map((m) => (m.role === 'user' ? new HumanMessage(m.content) : new AIMessage(m.content))),
-    ],
+    messages,
     tokens: used,
     dropped: start,
     newestOverBudget,

@@ -10,6 +10,8 @@ import { parse } from 'yaml';
 import { REPO_ROOT, renderTemplate, templateVariables } from './deploy.harness.js';
 
 interface Service {
+  profiles?: string[];
+  entrypoint?: string | string[];
   image?: string;
   build?: { context?: string; dockerfile?: string };
   environment?: Record<string, string>;
@@ -24,7 +26,13 @@ interface Service {
 
 const read = (rel: string) => readFileSync(path.join(REPO_ROOT, rel), 'utf8');
 const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service>; volumes?: object };
-const services = compose.services;
+const allServices = compose.services;
+/** What `docker compose up` starts: the services outside any profile. */
+const services = Object.fromEntries(Object.entries(allServices).filter(([, s]) => !s.profiles?.length));
+/** What `--profile monitoring` adds. */
+const monitoring = Object.fromEntries(
+  Object.entries(allServices).filter(([, s]) => s.profiles?.includes('monitoring')),
+);
 const template = read('nginx/templates/default.conf.template');
 const healthcheckText = (s: Service | undefined) => [s?.healthcheck?.test ?? []].flat().join(' ');
 
@@ -42,8 +50,69 @@ function dockerfileEnv(text: string): Record<string, string> {
 }
 
 describe('docker-compose.yml', () => {
-  it('defines exactly the db, api and nginx services', () => {
+  it('defines exactly the db, api and nginx services, and Prometheus + Grafana only in the monitoring profile', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'db', 'nginx']);
+    expect(Object.keys(monitoring).sort()).toEqual(['grafana', 'prometheus']);
+    expect(Object.keys(allServices)).toHaveLength(5);
+  });
+
+  it('monitoring: Prometheus scrapes every api replica with METRICS_TOKEN; Grafana has the dashboard, on loopback only', () => {
+    const prom = monitoring.prometheus;
+    expect(prom?.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(prom?.environment?.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN\b/);
+    expect(prom?.ports).toBeUndefined();
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as {
+      scrape_configs: {
+        metrics_path: string;
+        authorization: { type: string; credentials_file: string };
+        dns_sd_configs: { names: string[]; type: string; port: number }[];
+      }[];
+    };
+    const job = config.scrape_configs[0]!;
+    expect(job.metrics_path).toBe('/metrics');
+    // One DNS name, one address per replica: `--scale api=N` is N targets.
+    expect(job.dns_sd_configs[0]).toMatchObject({ names: ['api'], type: 'A', port: 8080 });
+    expect(job.authorization.type).toBe('Bearer');
+    expect([prom?.entrypoint].flat().join(' ')).toContain(job.authorization.credentials_file);
+    const grafana = monitoring.grafana;
+    expect(grafana?.ports).toHaveLength(1);
+    expect(grafana?.ports?.[0]).toMatch(/^127\.0\.0\.1:\$\{GRAFANA_PORT:-3000\}:3000$/);
+    expect(grafana?.volumes).toContain('./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro');
+    expect(read('.env.example')).toMatch(/^#? ?METRICS_TOKEN=/m);
+    expect(read('.env.example')).toMatch(/^#? ?GRAFANA_ADMIN_PASSWORD=/m);
+  });
+
+  it('the Grafana dashboard queries only series the API exports, through the provisioned datasource', () => {
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/chatbot.json')) as {
+      panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
+    const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: { uid: string; url: string }[];
+    };
+    expect(datasources.datasources[0]).toMatchObject({ uid: 'prometheus', url: 'http://prometheus:9090' });
+    const exported = new Set([
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'chatbot_answers_started_total',
+      'chatbot_answers_finished_total',
+      'chatbot_answers_in_flight',
+      'chatbot_ttft_seconds_bucket',
+      'chatbot_tokens_total',
+      'chatbot_quota_refusals_total',
+      'chatbot_db_pool_connections',
+      'chatbot_websockets_open',
+      'nodejs_eventloop_lag_p99_seconds',
+      'process_resident_memory_bytes',
+    ]);
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(8);
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource.uid, panel.title).toBe('prometheus');
+      for (const target of panel.targets) {
+        const names = target.expr.match(/\b(?:http|chatbot|nodejs|process)_[a-z0-9_]+/g) ?? [];
+        expect(names.length, panel.title).toBeGreaterThan(0);
+        for (const n of names) expect(exported.has(n), `${panel.title}: ${n}`).toBe(true);
+      }
+    }
   });
 
   it('runs the official PostgreSQL 17 image on a named volume with a pg_isready healthcheck', () => {
@@ -92,7 +161,7 @@ describe('docker-compose.yml', () => {
     expect(services.db?.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD[:?}]/);
     // The password inside the URL is the same interpolation, never a literal.
     expect(services.api?.environment?.DATABASE_URL).toMatch(/^postgres:\/\/chatbot:\$\{POSTGRES_PASSWORD\}@/);
-    for (const [name, service] of Object.entries(services)) {
+    for (const [name, service] of Object.entries(allServices)) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         if (/PASSWORD|SECRET|TOKEN|API_KEY/.test(key)) expect(`${name}.${key}=${value}`).toMatch(/=\$\{/);
       }

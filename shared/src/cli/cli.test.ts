@@ -237,6 +237,31 @@ describe('the chatbot command', () => {
     expect((await cli(['whoami'])).code).toBe(0);
   });
 
+  it('shows usage and quotas, and lets the admin (the first account) promote another account', async () => {
+    const usage = await cli(['usage']);
+    expect(usage.code).toBe(0);
+    expect(usage.stdout).toMatch(/today: \d+ messages \(no limit\)/);
+    const json = JSON.parse((await cli(['usage', '--json'])).stdout);
+    expect(json).toMatchObject({ groupBy: 'day', limits: { messagesPerDay: null } });
+
+    const other = { username: 'cli_other', email: 'cli_other@example.com', password: PASSWORD };
+    expect(
+      (
+        await api.t.app.request('/api/auth/register', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(other),
+        })
+      ).status,
+    ).toBe(201);
+    const promoted = await cli(['admin', 'promote', 'CLI_OTHER']);
+    expect(promoted.stderr).toBe('');
+    expect(promoted.stdout).toContain('cli_other is now an admin');
+    const missing = await cli(['admin', 'promote', 'nobody_at_all']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no account named nobody_at_all');
+  });
+
   it('logs out: the token is revoked on the server and removed from the config', async () => {
     const token = JSON.parse(readFileSync(configFile(), 'utf8')).token as string;
     const res = await cli(['logout']);

@@ -25,6 +25,9 @@ Commands:
   history <id>                         a session's messages (--limit N)
   chat [<id>]                          chat interactively (a new session without <id>); answers stream as they
                                        are written. Ctrl+C stops the answer, a second Ctrl+C or Ctrl+D exits.
+  usage                                your usage of the last 30 days and the quotas in force
+  admin promote <username>             make an account an admin (needs an admin login; with no admin at all,
+                                       run \`node api/dist/main.js admin promote <username>\` on the server)
 
 Options:
   --url URL          the server (default: $CHATBOT_URL, then the server you logged in to, then http://localhost:8080)
@@ -250,6 +253,37 @@ export async function main(argv: string[]): Promise<number> {
           out.stdout.write(`${m.role === 'user' ? 'You' : 'Assistant'}${mark}:\n${m.content}\n\n`);
         }
       });
+      return 0;
+    }
+    case 'usage': {
+      needLogin();
+      const u = await client.usage();
+      print(u, () => {
+        printTable(
+          out,
+          ['DAY', 'MESSAGES', 'TOKENS', 'COST'],
+          u.rows
+            .filter((r) => r.totalTokens > 0 || r.messages > 0)
+            .map((r) => [r.key, String(r.messages), String(r.totalTokens), r.cost === null ? '-' : r.cost.toFixed(4)]),
+        );
+        const limit = (n: number | null) => (n === null ? 'no limit' : String(n));
+        out.stdout.write(
+          `today: ${u.used.messagesToday} messages (${limit(u.limits.messagesPerDay)}), ` +
+            `${u.used.tokensToday} tokens (${limit(u.limits.tokensPerDay)}); ` +
+            `this month: ${u.used.tokensThisMonth} tokens (${limit(u.limits.tokensPerMonth)})\n`,
+        );
+      });
+      return 0;
+    }
+    case 'admin': {
+      needLogin();
+      const [sub, name] = args;
+      if (sub !== 'promote' || !name) throw new UsageError('usage: chatbot admin promote <username>');
+      const found = await client.admin.users.list({ q: name, limit: 100 });
+      const target = found.users.find((u) => u.username.toLowerCase() === name.toLowerCase());
+      if (!target) throw new UsageError(`no account named ${name}`);
+      const updated = await client.admin.users.update(target.id, { role: 'admin' });
+      print(updated, () => out.stdout.write(`${updated.username} is now an admin\n`));
       return 0;
     }
     case 'chat': {

@@ -33,6 +33,8 @@ export const registerRequestSchema = z.object({
   username: usernameSchema,
   email: emailSchema,
   password: passwordSchema,
+  /** Needed when REGISTRATION=invite (the token from an admin's invite link). */
+  inviteToken: z.string().trim().min(1).max(200).optional(),
 });
 export type RegisterRequest = z.input<typeof registerRequestSchema>;
 

@@ -69,6 +69,8 @@ export const errorDetailSchema = z.object({
   code: errorCodeSchema,
   timestamp: z.string(),
   field: z.string().optional(),
+  /** QUOTA_EXCEEDED: when the limit that was reached resets (ISO 8601, UTC); Retry-After says the same in seconds. */
+  resetAt: z.string().optional(),
 });
 
 /** `{"detail":{"message","code","timestamp","field"?}}`: the body of every 4xx/5xx response. */

@@ -45,6 +45,12 @@ export const wsServerMessageSchema = z.discriminatedUnion('type', [
     status: z.enum(['complete', 'stopped', 'error']),
     assistantMessage: messageSchema,
   }),
-  z.object({ type: z.literal('error'), message: z.string(), code: errorCodeSchema }),
+  z.object({
+    type: z.literal('error'),
+    message: z.string(),
+    code: errorCodeSchema,
+    /** QUOTA_EXCEEDED: when the limit that was reached resets (ISO 8601, UTC). */
+    resetAt: z.string().optional(),
+  }),
 ]);
 export type WsServerMessage = z.infer<typeof wsServerMessageSchema>;

@@ -1,4 +1,15 @@
 // createClient(): the typed Chatbot API client (REST, SSE iterators, WebSocket) built on the route table and platform APIs only.
+
+import type {
+  AdminOverview,
+  AdminUser,
+  AdminUserList,
+  AdminUserPatch,
+  AuditList,
+  InviteRequest,
+  InviteResponse,
+  PasswordResetLink,
+} from '../contracts/admin.js';
 import type {
   AuthSessionListResponse,
   ChangePasswordRequest,
@@ -30,6 +41,7 @@ import type { ModelsResponse } from '../contracts/models.js';
 import type { SearchResponse } from '../contracts/search.js';
 import type { SseEvent, WsServerMessage } from '../contracts/stream.js';
 import type { ImportResponse, TransferFile } from '../contracts/transfer.js';
+import type { UsageResponse } from '../contracts/usage.js';
 import { type RouteName, routePath, routes, type SchemaName } from '../routes.js';
 import { ApiError, apiErrorFromResponse, isAbortError, networkError } from './errors.js';
 import type { StopResponse } from './route-params.js';
@@ -83,6 +95,32 @@ export interface SessionListParams {
   limit?: number;
   offset?: number;
   sort?: SessionSort;
+}
+
+export interface UsageParams {
+  /** `YYYY-MM-DD` (UTC), inclusive; default 29 days before `to`. */
+  from?: string;
+  /** `YYYY-MM-DD` (UTC), inclusive; default today. */
+  to?: string;
+  groupBy?: 'day' | 'model';
+}
+
+export interface AdminUserListParams {
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditParams {
+  q?: string;
+  action?: string;
+  actorId?: number;
+  targetId?: number;
+  /** A date (`YYYY-MM-DD`) or an ISO time. */
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
 }
 
 export interface SessionPageParams {
@@ -327,6 +365,33 @@ export function createClient(options: ClientOptions) {
     /** Imports a transfer file: one new session per imported one, all or nothing. */
     importData: (file: TransferFile, opts: CallOptions = {}) =>
       json<ImportResponse>('importData', { ...opts, body: file }),
+
+    /** Your model calls per day or per model, their cost, and the quotas in force. */
+    usage: (query: UsageParams = {}, opts: CallOptions = {}) =>
+      json<UsageResponse>('myUsage', { ...opts, query: { ...query } }),
+
+    /** The admin console's API (403 FORBIDDEN for anyone but an admin). */
+    admin: {
+      overview: (days?: number, opts: CallOptions = {}) =>
+        json<AdminOverview>('adminOverview', { ...opts, query: { days } }),
+      users: {
+        list: (query: AdminUserListParams = {}, opts: CallOptions = {}) =>
+          json<AdminUserList>('adminListUsers', { ...opts, query: { ...query } }),
+        get: (id: number, opts: CallOptions = {}) => json<AdminUser>('adminGetUser', { ...opts, params: { id } }),
+        /** Role, active state and quota overrides (merged key by key: null = the default, 0 = no limit). */
+        update: (id: number, body: AdminUserPatch, opts: CallOptions = {}) =>
+          json<AdminUser>('adminUpdateUser', { ...opts, params: { id }, body }),
+        /** Every login, refresh token and socket of the user ends. */
+        logout: (id: number, opts: CallOptions = {}) => empty('adminLogoutUser', { ...opts, params: { id } }),
+        passwordReset: (id: number, opts: CallOptions = {}) =>
+          json<PasswordResetLink>('adminPasswordReset', { ...opts, params: { id } }),
+        delete: (id: number, opts: CallOptions = {}) => empty('adminDeleteUser', { ...opts, params: { id } }),
+      },
+      createInvite: (body: InviteRequest = {}, opts: CallOptions = {}) =>
+        json<InviteResponse>('adminCreateInvite', { ...opts, body }),
+      audit: (query: AuditParams = {}, opts: CallOptions = {}) =>
+        json<AuditList>('adminAudit', { ...opts, query: { ...query } }),
+    },
 
     auth: {
       register: (body: RegisterRequest, opts: CallOptions = {}) => json<User>('register', { ...opts, body }),

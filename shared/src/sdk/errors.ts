@@ -11,12 +11,14 @@ export class ApiError extends Error {
   readonly requestId?: string;
   /** Seconds the server asked to wait (429, 503), from Retry-After. */
   readonly retryAfter?: number;
+  /** QUOTA_EXCEEDED: when the limit that was reached resets (ISO 8601). */
+  readonly resetAt?: string;
 
   constructor(
     status: number,
     code: ErrorCode,
     message: string,
-    extra: { field?: string; requestId?: string; retryAfter?: number; cause?: unknown } = {},
+    extra: { field?: string; requestId?: string; retryAfter?: number; resetAt?: string; cause?: unknown } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'ApiError';
@@ -25,6 +27,7 @@ export class ApiError extends Error {
     if (extra.field !== undefined) this.field = extra.field;
     if (extra.requestId !== undefined) this.requestId = extra.requestId;
     if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
+    if (extra.resetAt !== undefined) this.resetAt = extra.resetAt;
   }
 }
 
@@ -57,7 +60,7 @@ export function codeForStatus(status: number): ErrorCode {
 }
 
 interface ErrorBodyShape {
-  detail?: { message?: unknown; code?: unknown; field?: unknown };
+  detail?: { message?: unknown; code?: unknown; field?: unknown; resetAt?: unknown };
 }
 
 /** An ApiError from a non-2xx response; reads the error body when there is one, never throws itself. */
@@ -77,6 +80,7 @@ export async function apiErrorFromResponse(res: Response): Promise<ApiError> {
     ...(typeof detail?.field === 'string' ? { field: detail.field } : {}),
     ...(requestId ? { requestId } : {}),
     ...(retryAfter !== undefined ? { retryAfter } : {}),
+    ...(typeof detail?.resetAt === 'string' ? { resetAt: detail.resetAt } : {}),
   });
 }
 

@@ -1,4 +1,19 @@
 // The registry of contract schemas the route table names; loaded lazily by the SDK (only when it validates) and eagerly by the OpenAPI generator.
+
+import {
+  adminOverviewQuerySchema,
+  adminOverviewSchema,
+  adminUserListQuerySchema,
+  adminUserListSchema,
+  adminUserParamSchema,
+  adminUserPatchSchema,
+  adminUserSchema,
+  auditListSchema,
+  auditQuerySchema,
+  inviteRequestSchema,
+  inviteResponseSchema,
+  passwordResetLinkSchema,
+} from '../contracts/admin.js';
 import {
   authSessionListResponseSchema,
   authSessionParamSchema,
@@ -35,6 +50,7 @@ import { apiKeyListResponseSchema, createApiKeyRequestSchema, createdApiKeySchem
 import { modelsResponseSchema } from '../contracts/models.js';
 import { searchQuerySchema, searchResponseSchema } from '../contracts/search.js';
 import { exportQuerySchema, importResponseSchema, transferFileSchema } from '../contracts/transfer.js';
+import { usageQuerySchema, usageResponseSchema } from '../contracts/usage.js';
 import {
   fileParamSchema,
   resumeQuerySchema,
@@ -95,6 +111,20 @@ export const contractSchemas = {
   createApiKeyRequestSchema,
   createdApiKeySchema,
   apiKeyListResponseSchema,
+  usageQuerySchema,
+  usageResponseSchema,
+  adminOverviewQuerySchema,
+  adminOverviewSchema,
+  adminUserListQuerySchema,
+  adminUserListSchema,
+  adminUserParamSchema,
+  adminUserPatchSchema,
+  adminUserSchema,
+  passwordResetLinkSchema,
+  inviteRequestSchema,
+  inviteResponseSchema,
+  auditQuerySchema,
+  auditListSchema,
 } as const;
 
 export type ContractSchemas = typeof contractSchemas;

@@ -197,7 +197,7 @@ export function MessageItem(props: MessageItemProps) {
                     {props.message.status === 'stopped'
                       ? t('chat.stopped')
                       : props.message.errorCode
-                        ? humanError({ code: props.message.errorCode })
+                        ? humanError({ code: props.message.errorCode, resetAt: props.message.errorResetAt })
                         : t('chat.failed')}
                   </span>
                   <Show when={props.onRetry}>

@@ -8,6 +8,7 @@ import { user } from '../state/auth.state';
 import { DataMenu } from './data-menu';
 import { Preferences } from './preferences';
 import { SearchBox } from './search-box';
+import { UsageMenu } from './usage/usage-menu';
 
 export interface SidebarProps {
   sessions: SessionListItem[];
@@ -91,10 +92,20 @@ export function Sidebar(props: SidebarProps) {
             {t('auth.logOut')}
           </button>
         </div>
-        <div class="flex items-center justify-between gap-2">
+        <div class="flex flex-wrap items-center gap-x-2 gap-y-1">
           <Preferences />
+          <UsageMenu />
           <DataMenu onImported={(ids) => props.onImported?.(ids)} />
         </div>
+        <Show when={user()?.role === 'admin'}>
+          <A
+            href="/admin"
+            class="block rounded-lg px-2 py-1 text-sm text-indigo-700 hover:bg-zinc-200 dark:text-indigo-300 dark:hover:bg-zinc-800"
+            onClick={() => props.onNavigate?.()}
+          >
+            {t('admin.open')}
+          </A>
+        </Show>
       </div>
     </nav>
   );

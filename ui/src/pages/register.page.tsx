@@ -26,7 +26,9 @@ export default function RegisterPage() {
     setError(undefined);
     setFieldError(undefined);
     try {
-      await register(values());
+      // An invite link (`/register?invite=…`) carries the token REGISTRATION=invite asks for.
+      const inviteToken = new URLSearchParams(location.search).get('invite') ?? undefined;
+      await register({ ...values(), ...(inviteToken ? { inviteToken } : {}) });
       navigate('/', { replace: true });
     } catch (err) {
       const field = errorField(err);

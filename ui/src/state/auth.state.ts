@@ -8,6 +8,8 @@ export interface CurrentUser {
   id: number;
   username: string;
   email: string;
+  /** `admin` sees the admin console (the API checks it on every admin route). */
+  role?: 'admin' | 'user';
 }
 
 const USER_KEY = 'chatbot.user';

@@ -8,6 +8,8 @@ export interface UiMessage extends Message {
   pending?: boolean;
   /** Words for a failed answer (mapped from the error code), shown instead of a raw error. */
   errorCode?: string;
+  /** QUOTA_EXCEEDED: when the limit resets, so the words can say it. */
+  errorResetAt?: string;
 }
 
 export interface ChatState {
@@ -115,7 +117,7 @@ export function createChatState() {
           const id = state.streamingId;
           const i = id === undefined ? -1 : state.messages.findIndex((m) => m.id === id);
           if (i >= 0) {
-            setState('messages', i, { status: 'error', errorCode: ev.code });
+            setState('messages', i, { status: 'error', errorCode: ev.code, errorResetAt: ev.resetAt });
           } else {
             // Refused before an answer existed (rate limit, answer already running…): show it on a stand-in answer.
             setState(
@@ -129,6 +131,7 @@ export function createChatState() {
                   content: '',
                   status: 'error',
                   errorCode: ev.code,
+                  ...(ev.resetAt ? { errorResetAt: ev.resetAt } : {}),
                   createdAt: new Date().toISOString(),
                 });
               }),

@@ -35,8 +35,11 @@ export function createAuthRepo(db: Db) {
     },
 
     /** A unique violation here (a concurrent registration) surfaces as 23505 with the index name. */
-    async insert(values: { username: string; email: string; passwordHash: string }): Promise<UserRow> {
-      const rows = await db.insert(users).values(values).returning();
+    async insert(
+      values: { username: string; email: string; passwordHash: string; role?: 'admin' | 'user' },
+      tx: Pick<Db, 'insert'> = db,
+    ): Promise<UserRow> {
+      const rows = await tx.insert(users).values(values).returning();
       return rows[0]!;
     },
   };

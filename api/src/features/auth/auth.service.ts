@@ -7,6 +7,7 @@ import type { AuthUser } from '../../http/app-env.js';
 import { AppError, errors } from '../../http/app-error.js';
 import { DUPLICATE_ERRORS } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
+import { insertRegistered, precheckRegistration } from '../admin/registration.js';
 import { recordAudit } from '../audit/audit.js';
 import { type AuthRepo, createAuthRepo, type UserRow } from './auth.repo.js';
 import { createLoginLimits } from './login-limits.js';
@@ -59,7 +60,12 @@ export function createAuthService(
   const limits = createLoginLimits(ctx.db, ctx.clock);
   return {
     /** `input` is already validated: email lowercased, username trimmed (its case kept). */
-    async register(input: { username: string; email: string; password: string }, log: Logger): Promise<User> {
+    async register(
+      input: { username: string; email: string; password: string; inviteToken?: string },
+      log: Logger,
+    ): Promise<User> {
+      // REGISTRATION (closed, invite) first, so a refused registration learns nothing about existing names.
+      await precheckRegistration(ctx.db, ctx.config, input);
       // Checked first for a friendly answer; the unique indexes still decide when two registrations race.
       if (await repo.findByUsername(input.username)) {
         throw DUPLICATE_ERRORS.username();
@@ -68,8 +74,11 @@ export function createAuthService(
         throw DUPLICATE_ERRORS.email();
       }
       const passwordHash = await hashPassword(input.password);
-      const row = await repo.insert({ username: input.username, email: input.email, passwordHash });
-      log.info({ event: 'auth.register', userId: row.id }, 'user registered');
+      // The first account of an install becomes its admin; an invite is spent with the account it admits.
+      const row = await insertRegistered(ctx.db, ctx.config, input, (tx, role) =>
+        repo.insert({ username: input.username, email: input.email, passwordHash, role }, tx),
+      );
+      log.info({ event: 'auth.register', userId: row.id, role: row.role }, 'user registered');
       return toUser(row);
     },
 
@@ -102,7 +111,8 @@ export function createAuthService(
         }
         throw new AppError('AUTHENTICATION_FAILED', LOGIN_FAILED);
       }
-      if (!row.isActive) throw new AppError('ACCOUNT_DISABLED', 'This account is disabled');
+      // Said only to whoever knows the password: a disabled account is no secret from its owner.
+      if (!row.isActive) throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; ask an administrator');
       await limits.clear(login);
       const token = await ctx.tokens.issue(row.id, { method: 'password', ...meta });
       const refresh = await refreshTokens.create(row.id, token.sessionId);

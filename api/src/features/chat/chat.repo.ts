@@ -49,9 +49,12 @@ const ORDER_BY: Record<SessionSort, SQL> = {
   created_at_asc: sql`p.pinned desc, p.created_at asc, p.id asc`,
 };
 
+/** A reservation that takes nothing: the CTE `quota` holds a row whenever the gate holds. */
+const NO_RESERVATION = (gate: SQL) => sql`quota as (select 1 where ${gate})`;
+
 /** What appendTurnChecked did: nothing (and why), or the stored turn with what its prompt needs. */
 export type AppendOutcome =
-  | { kind: 'missing' | 'foreign' | 'needs-tree' }
+  | { kind: 'missing' | 'foreign' | 'needs-tree' | 'quota' }
   | {
       kind: 'stored';
       user: MessageRow;
@@ -303,8 +306,15 @@ export function createChatRepo(db: Db) {
       defaultModel: string;
       titleIfUntitled: string | null;
       historyLimit: number;
+      /**
+       * The quota reservation (features/usage: CTEs `qlim` and `quota`, gated on `s`): the turn is stored only when it
+       * reserved the answer, and the answer's ledger row is written with it, so the check costs no round trip.
+       * Without one, nothing is counted.
+       */
+      reservation?: (gate: SQL) => SQL;
     }): Promise<AppendOutcome> {
       const res = await db.execute<{
+        reserved: number;
         session: { userId: number; needsTree: boolean; temperature: number | null; systemPrompt: string | null } | null;
         user: MessageSqlRow | null;
         assistant: MessageSqlRow | null;
@@ -314,8 +324,8 @@ export function createChatRepo(db: Db) {
           select c.id, c.user_id, c.current_leaf_id, c.model, c.temperature, c.system_prompt,
             c.current_leaf_id is null and exists (select 1 from messages m where m.session_id = c.id) as needs_tree
           from chat_sessions c where c.id = ${t.sessionId} for update
-        ), ok as (
-          select * from s where s.user_id = ${t.userId} and not s.needs_tree
+        ), ${(t.reservation ?? NO_RESERVATION)(sql`exists (select 1 from s where s.user_id = ${t.userId} and not s.needs_tree)`)}, ok as (
+          select * from s where s.user_id = ${t.userId} and not s.needs_tree and exists (select 1 from quota)
         ), u as (
           insert into messages (session_id, role, content, status, parent_id)
           select ok.id, 'user', ${t.content}, 'complete', ok.current_leaf_id from ok
@@ -328,6 +338,9 @@ export function createChatRepo(db: Db) {
             u.id
           from u cross join ok
           returning ${messageSqlColumns()}
+        ), led as (
+          insert into usage_ledger (user_id, session_id, message_id, kind, model)
+          select ${t.userId}, a.session_id, a.id, 'answer', a.model from a
         ), moved as (
           update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
             title = case when c.titled or ${t.titleIfUntitled}::text is null then c.title else ${t.titleIfUntitled}::text end,
@@ -340,6 +353,7 @@ export function createChatRepo(db: Db) {
           select m.id, m.role, m.content, m.status, m.parent_id from messages m join b on m.id = b.parent_id
         )
         select
+          (select count(*) from quota)::int as reserved,
           (select json_build_object('userId', s.user_id, 'needsTree', s.needs_tree, 'temperature', s.temperature,
              'systemPrompt', s.system_prompt) from s) as session,
           (select row_to_json(u) from u) as "user",
@@ -353,7 +367,9 @@ export function createChatRepo(db: Db) {
       const session = row?.session;
       if (!session) return { kind: 'missing' };
       if (session.userId !== t.userId) return { kind: 'foreign' };
-      if (session.needsTree || !row.user || !row.assistant) return { kind: 'needs-tree' };
+      if (session.needsTree) return { kind: 'needs-tree' };
+      if (!row.reserved) return { kind: 'quota' };
+      if (!row.user || !row.assistant) return { kind: 'needs-tree' };
       return {
         kind: 'stored',
         user: fromSqlRow(row.user),
@@ -383,6 +399,8 @@ export function createChatRepo(db: Db) {
         promptTokens: number | null;
         completionTokens: number | null;
       },
+      /** Completes the answer's ledger row and adds its tokens to the day (features/usage), in this statement. */
+      ledger: (stored: SQL) => SQL = () => sql``,
     ): Promise<MessageRow | undefined> {
       const result = await db.execute<MessageSqlRow>(sql`
         with m as (
@@ -392,7 +410,8 @@ export function createChatRepo(db: Db) {
           returning ${messageSqlColumns()}
         ), s as (
           update chat_sessions set updated_at = now() where id in (select session_id from m)
-        )
+          returning id
+        )${ledger(sql`exists (select 1 from s) and exists (select 1 from m)`)}
         select ${messageSqlColumns()} from m`);
       const row = result.rows[0];
       return row ? fromSqlRow(row) : undefined;

@@ -15,6 +15,9 @@ import { errors } from '../../http/app-error.js';
 import { fromUniqueViolation } from '../../http/error-handler.js';
 import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
 import { countMessageTokens } from '../../llm/token-counter.js';
+import { ledgerFinish, type ModelCallReport } from '../usage/ledger.js';
+import { reservationCtes } from '../usage/quota.js';
+import { createUsageService } from '../usage/usage.service.js';
 import { toMessage, toSession, toSessionWithSettings } from './chat.mappers.js';
 import { type AppendOutcome, createChatRepo, type SessionPatch, type SessionRow } from './chat.repo.js';
 import { requireOwnedSession } from './session-access.js';
@@ -54,6 +57,8 @@ export interface FinishResult {
   content: string;
   status: 'complete' | 'stopped' | 'error';
   usage?: TokenUsage | null;
+  /** What the model call came to, for the usage ledger and the metrics (absent: the ledger row is left as is). */
+  call?: ModelCallReport;
 }
 
 export interface ChatService {
@@ -96,6 +101,8 @@ export interface ChatService {
 export function createChatService(ctx: AppContext): ChatService {
   const repo = createChatRepo(ctx.db);
   const { config } = ctx;
+  // Quotas are reserved with the turn, and the ledger row of each answer is written and completed with it.
+  const usage = createUsageService(ctx);
 
   const ownedRow = (userId: number, sessionId: number) => requireOwnedSession(ctx.db, userId, sessionId, repo);
 
@@ -180,10 +187,13 @@ export function createChatService(ctx: AppContext): ChatService {
         model,
         parentId,
       });
+      // Refused over a quota: 429, and the transaction (both messages) rolls back.
+      await usage.reserveInTx(tx, { userId, sessionId, messageId: assistant.id, model });
       await repo.setLeaf(tx, sessionId, assistant.id);
       // Only edits and regenerations get here (appends go through beginAppend): neither names the session.
       await repo.touchSession(tx, sessionId);
       const assistantMessage = toMessage(assistant);
+      ctx.metrics.answersStarted.inc();
       if (userMessage) return { userMessage, assistantMessage, temperature };
       const parent = parentId === null ? undefined : await repo.findMessage(parentId);
       return { assistantMessage, temperature, repliesTo: parent ? toMessage(parent) : undefined };
@@ -220,6 +230,7 @@ export function createChatService(ctx: AppContext): ChatService {
         defaultModel: ctx.llm.defaultModel,
         titleIfUntitled: deriveTitle(content),
         historyLimit: HISTORY_PAGE,
+        reservation: (gate) => reservationCtes(userId, config, gate),
       });
     // A second answer in the same session fails the one-streaming index (409).
     let outcome: AppendOutcome = await append().catch(translateConflict);
@@ -230,7 +241,9 @@ export function createChatService(ctx: AppContext): ChatService {
     }
     if (outcome.kind === 'missing') throw errors.notFound('Session');
     if (outcome.kind === 'foreign') throw errors.forbidden();
+    if (outcome.kind === 'quota') throw await usage.refusal(userId);
     if (outcome.kind !== 'stored') throw errors.internal();
+    ctx.metrics.answersStarted.inc();
     const turn: BegunTurn = {
       userMessage: toMessage(outcome.user),
       assistantMessage: toMessage(outcome.assistant),
@@ -368,13 +381,25 @@ export function createChatService(ctx: AppContext): ChatService {
     },
 
     async finishAnswer(messageId, r) {
-      const row = await repo.finishMessage(messageId, {
-        content: r.content,
-        status: r.status,
-        promptTokens: r.usage?.promptTokens ?? null,
-        completionTokens: r.usage?.completionTokens ?? null,
-      });
+      const row = await repo.finishMessage(
+        messageId,
+        {
+          content: r.content,
+          status: r.status,
+          promptTokens: r.usage?.promptTokens ?? null,
+          completionTokens: r.usage?.completionTokens ?? null,
+        },
+        r.call ? ledgerFinish(messageId, r.status, r.call) : undefined,
+      );
       if (!row) throw errors.notFound('Message');
+      const { metrics } = ctx;
+      metrics.answersFinished.inc({ status: r.status });
+      if (r.call) {
+        const model = row.model ?? ctx.llm.defaultModel;
+        if (r.call.ttftMs !== null) metrics.ttft.observe(r.call.ttftMs / 1000);
+        metrics.tokens.inc({ model, kind: 'prompt' }, r.call.promptTokens);
+        metrics.tokens.inc({ model, kind: 'completion' }, r.call.completionTokens);
+      }
       return toMessage(row);
     },
   };

@@ -5,9 +5,11 @@ import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { AppError, errors, PUBLIC_MESSAGES } from '../../http/app-error.js';
 import { toAppError } from '../../http/error-handler.js';
+import { promptTokenEstimate } from '../../llm/memory.js';
 import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
 import { contentToText } from '../../llm/token-counter.js';
 import { usageFromMetadata } from '../../llm/usage.js';
+import { type ModelCallReport, modelCallReport } from '../usage/ledger.js';
 import { type PgListener, startPgListener } from './pg-listener.js';
 import { type ChunkRow, createStreamRepo, STOP_CHANNEL, STREAM_CHANNEL, type StreamRepo } from './stream.repo.js';
 
@@ -27,7 +29,13 @@ export interface ChatTurns {
   buildPrompt(sessionId: number, assistantMessageId: number): Promise<BaseMessage[]>;
   finishAnswer(
     messageId: number,
-    r: { content: string; status: 'complete' | 'stopped' | 'error'; usage?: TokenUsage | null },
+    r: {
+      content: string;
+      status: 'complete' | 'stopped' | 'error';
+      usage?: TokenUsage | null;
+      /** For the usage ledger and metrics. */
+      call?: ModelCallReport;
+    },
   ): Promise<Message>;
 }
 
@@ -121,6 +129,10 @@ interface Generation {
   listeners: Set<StreamListener>;
   controller: AbortController;
   final?: StreamEvent;
+  /** For the usage ledger: when the model was called, its first chunk, the prompt's token estimate. */
+  calledAt?: number;
+  firstChunkAt?: number;
+  promptTokens?: number;
   finished: Promise<StreamEvent>;
   resolveFinished(ev: StreamEvent): void;
 }
@@ -427,6 +439,8 @@ export class GenerationManager {
       const prompt = gen.prompt ?? (await this.chat.buildPrompt(gen.sessionId, gen.messageId));
       gen.prompt = undefined;
       calling = true;
+      gen.promptTokens = promptTokenEstimate(prompt);
+      gen.calledAt = performance.now();
       const model = this.ctx.llm.chatModel({
         ...(gen.model ? { model: gen.model } : {}),
         ...(gen.temperature !== undefined ? { temperature: gen.temperature } : {}),
@@ -467,6 +481,7 @@ export class GenerationManager {
   }
 
   private push(gen: Generation, content: string) {
+    gen.firstChunkAt ??= performance.now();
     gen.chunks.push(content);
     const ev: StreamEvent = { type: 'chunk', messageId: gen.messageId, seq: gen.chunks.length, content };
     this.pending.push({ messageId: gen.messageId, seq: ev.seq, content });
@@ -486,7 +501,16 @@ export class GenerationManager {
       // Every chunk is in the log before the final row says 'not streaming', so a follower elsewhere that
       // reads the status first and the chunks second never misses the tail.
       await this.flush();
-      stored = await this.chat.finishAnswer(gen.messageId, { content, status, usage });
+      const call = modelCallReport({
+        usage,
+        content,
+        promptTokens: gen.promptTokens,
+        startedAt: gen.calledAt,
+        firstChunkAt: gen.firstChunkAt,
+        endedAt: performance.now(),
+        errorCode: failure?.code,
+      });
+      stored = await this.chat.finishAnswer(gen.messageId, { content, status, usage, call });
     } catch (err) {
       // The row stays 'streaming' and its heartbeat stops: the recovery sweep stores the logged text later.
       log.error({ err }, 'could not store the answer');

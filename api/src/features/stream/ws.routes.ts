@@ -48,6 +48,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
   const app = new Hono<AppEnv>();
   const allowedOrigins = new Set(ctx.config.ALLOWED_ORIGINS);
   const sockets = new Set<SocketState>();
+  ctx.metrics.track('websocketsOpen', () => sockets.size);
 
   // One timer for every socket: ping, and drop the ones that did not answer the previous ping.
   const pinger = setInterval(() => {
@@ -101,7 +102,13 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
       const sendError = (err: unknown) => {
         const appErr = toAppError(err);
         if (appErr.status >= 500) log.error({ err, code: appErr.code }, 'websocket request failed');
-        send({ type: 'error', message: appErr.message, code: appErr.code });
+        const resetAt = appErr.extra?.resetAt;
+        send({
+          type: 'error',
+          message: appErr.message,
+          code: appErr.code,
+          ...(typeof resetAt === 'string' ? { resetAt } : {}),
+        });
       };
       const unfollow = () => {
         state.following?.unsubscribe();
