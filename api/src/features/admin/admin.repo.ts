@@ -84,6 +84,9 @@ export function createAdminRepo(db: Db) {
 
     /** Locks the user's row for a change in this transaction. */
     async lockUser(tx: DbOrTx, id: number): Promise<{ role: string; is_active: boolean } | undefined> {
+      // Admin changes are serialised first: two admins demoting each other at once would otherwise each hold their
+      // target's row and wait for the other's in guardLastAdmin (a deadlock, answered 500).
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('chatbot.admin-changes'))`);
       const res = await tx.execute<{ role: string; is_active: boolean }>(
         sql`select role, is_active from users where id = ${id} for update`,
       );
