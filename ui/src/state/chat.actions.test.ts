@@ -53,7 +53,7 @@ const fake = vi.hoisted(() => {
   };
 });
 
-vi.mock('../lib/api', () => ({ api: fake.api, token: () => 'token' }));
+vi.mock('../lib/api', () => ({ api: fake.api, token: () => 'token', onTokenRefreshed: () => () => {} }));
 
 const { createChat } = await import('./chat.actions');
 
