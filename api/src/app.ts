@@ -16,7 +16,8 @@ import { createMetrics } from './features/metrics/metrics.js';
 import { httpMetrics, metricsRoutes } from './features/metrics/metrics.routes.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { searchRoutes } from './features/search/search.routes.js';
-import { GenerationManager } from './features/stream/generation.manager.js';
+import { createGenerationManager, type GenerationManager } from './features/stream/generation.manager.js';
+import { SocketRegistry } from './features/stream/socket-registry.js';
 import { sseRoutes } from './features/stream/sse.routes.js';
 import { wsRoutes } from './features/stream/ws.routes.js';
 import { IMPORT_PATH, transferRoutes } from './features/transfer/transfer.routes.js';
@@ -110,10 +111,13 @@ export function createApp(deps: AppDeps): AppInstance {
 
   // Streaming first: its routes answer before any middleware the chat sub-app adds on /api/chat/*.
   const chat = createChatService(ctx);
-  const generations = new GenerationManager(ctx, chat);
+  const generations = createGenerationManager(ctx, chat);
   ctx.metrics.track('answersInFlight', () => generations.activeCount);
-  app.route('/api/chat', sseRoutes(ctx, chat, generations));
-  app.route('/api/chat', wsRoutes(ctx, chat, generations));
+  // Open WebSockets: closed when their credential ends (on any process), capped per user, frames throttled.
+  const sockets = new SocketRegistry({ tokens: ctx.tokens, listener, clock, logger: deps.logger });
+  ctx.metrics.track('websocketsOpen', () => sockets.size);
+  app.route('/', sseRoutes(ctx, chat, generations));
+  app.route('/', wsRoutes(ctx, chat, generations, sockets));
   app.route('/', chatRoutes(ctx, chat, generations));
   app.all('/api/*', handleNotFound);
   serveUi(app, deps.config);
@@ -128,6 +132,7 @@ export function createApp(deps: AppDeps): AppInstance {
       clearInterval(ledgerSweep);
       // Answers in flight finish or are stored as 'stopped' within the bound; none is left 'streaming'.
       await generations.close(timeoutMs);
+      sockets.close();
       await listener.close();
     },
   };

@@ -24,8 +24,8 @@ export interface RouteSpec {
   body?: SchemaName;
   /** The body may be left out altogether (no Content-Type, no bytes): the handler then gets `{}`. */
   bodyOptional?: boolean;
-  /** The route reads `Last-Event-ID` (SSE resume). */
-  lastEventId?: boolean;
+  /** Request headers the route reads (an object schema keyed by lowercase header names, e.g. `last-event-id`). */
+  headers?: SchemaName;
   success: {
     status: number;
     description: string;
@@ -439,7 +439,7 @@ export const routes = {
     auth: 'bearer',
     params: 'idParamSchema',
     query: 'resumeQuerySchema',
-    lastEventId: true,
+    headers: 'resumeHeadersSchema',
     success: {
       status: 200,
       description: 'Server-sent events after chunk N; with no answer in progress, the latest answer as one `done`',
@@ -469,7 +469,12 @@ export const routes = {
     query: 'wsQuerySchema',
     success: {
       status: 101,
-      description: 'Switching protocols; messages are JSON text frames',
+      description:
+        'Switching protocols; messages are JSON text frames. The credential is checked on every frame. Close codes: ' +
+        '1008 the credential ended (logout or revocation on any server, expiry, account disabled; an `error` frame ' +
+        'TOKEN_INVALID or TOKEN_EXPIRED comes first), 1013 too many sockets for this user on this server (20; ' +
+        '`error` LIMIT_REACHED first), 1001 the server is shutting down. More than 20 frames at once or 10 per ' +
+        'second on one socket: the excess is answered with `error` RATE_LIMITED and not handled.',
       schema: 'wsServerMessageSchema',
     },
     errors: [...OWNED_SESSION],

@@ -13,10 +13,11 @@ import { validate } from './validate.js';
 type SchemaOutput<K> = K extends SchemaName ? z.output<ContractSchemas[K]> : never;
 type Spec<N extends RouteName> = (typeof routes)[N];
 
-/** What a route's validators produced: path parameters, query and JSON body, each as its schema's output. */
+/** What a route's validators produced: path parameters, query, headers and JSON body, each as its schema's output. */
 export interface RouteInput<N extends RouteName> {
   param: Spec<N> extends { params: infer K } ? SchemaOutput<K> : undefined;
   query: Spec<N> extends { query: infer K } ? SchemaOutput<K> : undefined;
+  header: Spec<N> extends { headers: infer K } ? SchemaOutput<K> : undefined;
   json: Spec<N> extends { body: infer K } ? SchemaOutput<K> : undefined;
 }
 
@@ -57,12 +58,8 @@ export function routeGroup(deps: { tokens: TokenService }): RouteGroup {
       const chain: MiddlewareHandler<AppEnv>[] = [];
       if (spec.auth === 'bearer') chain.push(auth);
       if (spec.access) chain.push(requireAccess(spec.access));
-      chain.push(...(opts.before ?? []));
-      if (spec.params) chain.push(check('param', spec.params));
-      if (spec.query) chain.push(check('query', spec.query));
-      if (spec.body)
-        chain.push(spec.bodyOptional ? unlessBodyless(check('json', spec.body)) : check('json', spec.body));
-      const run: MiddlewareHandler<AppEnv> = async (c) => handler(c, validatedInput(c, spec));
+      chain.push(...(opts.before ?? []), ...tableValidators(name));
+      const run: MiddlewareHandler<AppEnv> = async (c) => handler(c, routeInput(c, name));
       app.on(spec.method, [honoPath(spec.path)], ...chain, run);
       return group;
     },
@@ -83,10 +80,24 @@ function requireAccess(access: NonNullable<RouteSpec['access']>): MiddlewareHand
 }
 
 /**
+ * The table's validators of route `name` (params, query, headers, body), for a route that mounts itself (the
+ * WebSocket upgrade checks its own handshake, then validates its input as the table says).
+ */
+export function tableValidators(name: RouteName): MiddlewareHandler<AppEnv>[] {
+  const spec: RouteSpec = routes[name];
+  const chain: MiddlewareHandler<AppEnv>[] = [];
+  if (spec.params) chain.push(check('param', spec.params));
+  if (spec.query) chain.push(check('query', spec.query));
+  if (spec.headers) chain.push(check('header', spec.headers));
+  if (spec.body) chain.push(spec.bodyOptional ? unlessBodyless(check('json', spec.body)) : check('json', spec.body));
+  return chain;
+}
+
+/**
  * The shared validator for one target of a route. Its input type depends on the schema, which is known here only at
  * run time (a name in the table), so the middleware is held as a plain one; RouteInput restores the types.
  */
-function check(target: 'param' | 'query' | 'json', name: SchemaName): MiddlewareHandler<AppEnv> {
+function check(target: 'param' | 'query' | 'header' | 'json', name: SchemaName): MiddlewareHandler<AppEnv> {
   return validate(target, contractSchemas[name] as z.ZodType) as unknown as MiddlewareHandler<AppEnv>;
 }
 
@@ -102,13 +113,16 @@ function unlessBodyless(checkBody: MiddlewareHandler<AppEnv>): MiddlewareHandler
   };
 }
 
-function validatedInput<N extends RouteName>(c: Context<AppEnv>, spec: RouteSpec): RouteInput<N> {
+/** The input tableValidators(name) validated, typed from the table's entry. */
+export function routeInput<N extends RouteName>(c: Context<AppEnv>, name: N): RouteInput<N> {
+  const spec: RouteSpec = routes[name];
   // The validators above ran for exactly the targets the spec names; Hono's types cannot see a chain built at run
   // time, so the values are read untyped and typed by RouteInput, which is derived from the same spec.
-  const valid = c.req.valid.bind(c.req) as (target: 'param' | 'query' | 'json') => unknown;
+  const valid = c.req.valid.bind(c.req) as (target: 'param' | 'query' | 'header' | 'json') => unknown;
   return {
     param: spec.params ? valid('param') : undefined,
     query: spec.query ? valid('query') : undefined,
+    header: spec.headers ? valid('header') : undefined,
     json: spec.body ? valid('json') : undefined,
   } as RouteInput<N>;
 }

@@ -24,7 +24,7 @@ export const wsClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), content: sendMessageRequestSchema.shape.content }),
   z.object({ type: z.literal('stop') }),
   /** Replay the answer in progress from after chunk `after` (0 = from the start), then follow it live. */
-  z.object({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  z.object({ type: z.literal('resume'), after: z.number().int().min(0).max(2_147_483_647) }),
   /** A new answer beside assistant message `messageId` (the old one stays an alternative), streamed like a message's. */
   z.object({ type: z.literal('regenerate'), messageId: z.number().int().min(1).max(2_147_483_647) }),
   /** A new version of user message `messageId` (the old branch stays reachable) and its answer, streamed. */

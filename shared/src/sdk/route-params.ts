@@ -11,9 +11,22 @@ export const sessionIdParamSchema = z.object({ sessionId: idParamSchema.shape.id
 /** `GET /api/docs/{file}`: a file of the documentation page, by name. */
 export const fileParamSchema = z.object({ file: z.string().min(1).max(200) });
 
+/** Chunk sequence numbers are PostgreSQL integers. */
+const MAX_SEQ = 2_147_483_647;
+
+/** A chunk sequence number to resume after, as text (a query or a header): 0 replays from the start. */
+const afterSeqSchema = z
+  .string()
+  .regex(/^\d{1,10}$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(0, 'must be a whole number').max(MAX_SEQ, `must be at most ${MAX_SEQ}`));
+
 /** Resume after chunk N; the `Last-Event-ID` header says the same and wins when both are sent. */
-export const resumeQuerySchema = z.object({
-  after: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
+export const resumeQuerySchema = z.object({ after: afterSeqSchema.optional() });
+
+/** The headers the resume route reads (lowercase, as HTTP/2 and Hono write them). */
+export const resumeHeadersSchema = z.object({
+  'last-event-id': afterSeqSchema.describe('Resume after this chunk sequence number (wins over ?after=)').optional(),
 });
 
 /** Browsers cannot set headers on a WebSocket handshake, so the token travels in the query. */

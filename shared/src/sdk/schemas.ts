@@ -53,6 +53,7 @@ import { exportQuerySchema, importResponseSchema, transferFileSchema } from '../
 import { usageQuerySchema, usageResponseSchema } from '../contracts/usage.js';
 import {
   fileParamSchema,
+  resumeHeadersSchema,
   resumeQuerySchema,
   sessionIdParamSchema,
   sseEventSchema,
@@ -81,6 +82,7 @@ export const contractSchemas = {
   sendMessageResponseSchema,
   sseEventSchema,
   resumeQuerySchema,
+  resumeHeadersSchema,
   sessionIdParamSchema,
   fileParamSchema,
   wsQuerySchema,

@@ -59,8 +59,8 @@ function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-/** Path or query parameters from an object schema: one OpenAPI parameter per property. */
-function parametersOf(name: SchemaName, where: 'path' | 'query'): unknown[] {
+/** Path, query or header parameters from an object schema: one OpenAPI parameter per property. */
+function parametersOf(name: SchemaName, where: 'path' | 'query' | 'header'): unknown[] {
   const schema = toJsonSchema(name, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(schema.properties ?? {}).map(([key, prop]) => {
     const { description, ...rest } = prop as { description?: string };
@@ -89,15 +89,7 @@ function operationFor(operationId: string, route: RouteSpec, schemas: Record<str
   const parameters: unknown[] = [];
   if (route.params) parameters.push(...parametersOf(route.params, 'path'));
   if (route.query) parameters.push(...parametersOf(route.query, 'query'));
-  if (route.lastEventId) {
-    parameters.push({
-      name: 'Last-Event-ID',
-      in: 'header',
-      required: false,
-      description: 'Resume after this chunk sequence number (wins over ?after=)',
-      schema: { type: 'string', pattern: '^\\d+$' },
-    });
-  }
+  if (route.headers) parameters.push(...parametersOf(route.headers, 'header'));
 
   const success = route.success as RouteSpec['success'];
   const contentType = success.contentType ?? 'application/json';

@@ -17,7 +17,7 @@ import { type AppInstance, createApp } from '../../app.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { createChatService } from '../chat/chat.service.js';
-import { GenerationManager } from './generation.manager.js';
+import { createGenerationManager } from './generation.manager.js';
 
 const REPLY = 'red orange yellow green blue indigo violet black white';
 const PIECES = REPLY.match(/\s*\S+\s*/g)!;
@@ -127,6 +127,59 @@ describe('across processes', () => {
       const rows = await messageRows(a, sessionId);
       expect(rows[1]?.status).toBe('stopped');
       expect(REPLY.startsWith(rows[1]!.content) && rows[1]!.content.length < REPLY.length).toBe(true);
+    }
+  });
+
+  it('shares one database read per notification among all followers on another process', async () => {
+    // Counts the reads a follower makes of an answer generated elsewhere (its row, its chunks) on B's real pool.
+    const pool = bDb.pool;
+    const query = pool.query.bind(pool);
+    let counting = false;
+    let reads = 0;
+    pool.query = ((...args: Parameters<typeof query>) => {
+      const [q] = args as unknown[];
+      const text = typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? '');
+      if (counting && /from stream_chunks where message_id|from messages where id = \$1/.test(text)) reads++;
+      return query(...args);
+    }) as typeof pool.query;
+    const followWith = async (n: number) => {
+      fake.setScript({ reply: REPLY, chunkDelayMs: 40 });
+      const sessionId = await createSession(a, user.id);
+      const sender = new SseReader(await postStream(servedA.baseUrl, sessionId, user.token, 'colours'));
+      await sender.next(); // message
+      const followers = await Promise.all(
+        Array.from(
+          { length: n },
+          async () =>
+            new SseReader(
+              await fetch(`${servedB.baseUrl}/api/chat/sessions/${sessionId}/stream`, {
+                headers: { authorization: `Bearer ${user.token}`, 'last-event-id': '0' },
+              }),
+            ),
+        ),
+      );
+      const firsts = await Promise.all(followers.map((f) => f.next()));
+      reads = 0;
+      counting = true;
+      const rests = await Promise.all(followers.map((f) => f.rest()));
+      counting = false;
+      await sender.rest();
+      for (const [i, rest] of rests.entries()) {
+        expect(chunkText([firsts[i]!, ...rest])).toBe(REPLY);
+        expect(rest.at(-1)).toMatchObject({ event: 'done' });
+      }
+      return reads;
+    };
+    try {
+      const one = await followWith(1);
+      const eight = await followWith(8);
+      // One read per notification (and per safety poll) for the answer, however many follow it, not eight times:
+      // measured 7-8 reads for one follower, 12-13 for eight (the joins' own first reads end during the count);
+      // one read per follower per notification made it 80.
+      expect(one).toBeGreaterThan(0);
+      expect(eight).toBeLessThanOrEqual(one + 10);
+    } finally {
+      pool.query = query as typeof pool.query;
     }
   });
 
@@ -252,7 +305,7 @@ describe('shutdown and recovery', () => {
 
   it('keeps a live answer out of the sweep with its heartbeat', async () => {
     const chat = createChatService(a.ctx);
-    const manager = new GenerationManager(a.ctx, chat, { heartbeatMs: 50, staleMs: 1_000 });
+    const manager = createGenerationManager(a.ctx, chat, { heartbeatMs: 50, staleMs: 1_000 });
     try {
       fake.setScript({ reply: REPLY, chunkDelayMs: 250 });
       const sessionId = await createSession(a, user.id);

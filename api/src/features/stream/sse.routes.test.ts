@@ -206,6 +206,24 @@ describe('resume and stop over SSE', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('refuses a resume point that is not a whole number from 0 to 2^31-1 with 400 naming the field', async () => {
+    const sessionId = await createSession(t, user.id);
+    const path = `/api/chat/sessions/${sessionId}/stream`;
+    for (const after of ['abc', '-1', '1.5', '2147483648', '99999999999', '']) {
+      const res = await call(t.app, 'GET', `${path}?after=${encodeURIComponent(after)}`, { token: user.token });
+      expect(res.status, `after=${after}`).toBe(400);
+      expect(res.body.detail).toMatchObject({ code: 'VALIDATION_ERROR', field: 'after' });
+    }
+    for (const header of ['x', '-3', '2147483648']) {
+      const res = await call(t.app, 'GET', path, { token: user.token, headers: { 'last-event-id': header } });
+      expect(res.status, `Last-Event-ID: ${header}`).toBe(400);
+      expect(res.body.detail).toMatchObject({ code: 'VALIDATION_ERROR', field: 'last-event-id' });
+    }
+    // In range: no answer yet is a 404, not a 400.
+    const ok = await call(t.app, 'GET', `${path}?after=2147483647`, { token: user.token });
+    expect(ok.status).toBe(404);
+  });
+
   it('stops an answer over HTTP: partial text stored as stopped, the stream ends with done status stopped', async () => {
     fake.setScript({ reply: REPLY, chunkDelayMs: 60 });
     const sessionId = await createSession(t, user.id);

@@ -1,30 +1,13 @@
 // /api/chat SSE routes: send a message and stream the answer, resume an answer (Last-Event-ID / ?after=N), stop it.
-import { editMessageRequestSchema, idParamSchema, messageParamSchema, sendMessageRequestSchema } from '@chatbot/shared';
-import { Hono } from 'hono';
+// Paths, auth and validation: the route table.
 import type { AppContext } from '../../context.js';
-import type { AppEnv } from '../../http/app-env.js';
-import { errors } from '../../http/app-error.js';
-import { requireAuth } from '../../http/middleware/auth.js';
+import { routeGroup } from '../../http/route-table.js';
 import { type TextSink, textStreamResponse } from '../../http/text-stream.js';
-import { validate } from '../../http/validate.js';
-import {
-  type BegunAnswer,
-  type ChatTurns,
-  type GenerationManager,
-  noAnswerYet,
-  type StreamEvent,
-  storedDone,
-  type Unsubscribe,
-} from './generation.manager.js';
+import { type BegunAnswer, type ChatTurns, type StreamEvent, storedDone, type Unsubscribe } from './events.js';
+import { type GenerationManager, noAnswerYet } from './generation.manager.js';
 
 /** A comment line this often keeps proxies and clients from giving up on a quiet stream. */
 const SSE_HEARTBEAT_MS = 15_000;
-
-function parseAfter(raw: string | undefined, field: string): number {
-  if (raw === undefined || raw === '') return 0;
-  if (!/^\d{1,10}$/.test(raw.trim())) throw errors.validation(`${field} must be a whole number`, field);
-  return Number(raw.trim());
-}
 
 /**
  * One SSE event, byte for byte what hono's writeSSE writes (`event:`, `data:`, `id:` lines): JSON.stringify never
@@ -108,99 +91,50 @@ class SseRelay {
 }
 
 export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: GenerationManager) {
-  const app = new Hono<AppEnv>();
-  // Per route, not app.use: a sub-app's middleware would also run on the chat routes mounted on the same prefix.
-  const auth = requireAuth(ctx.tokens);
-
-  // Everything that can fail before the answer starts (validation, ownership, 409, 429) is an ordinary JSON error.
-  app.post(
-    '/sessions/:id/messages/stream',
-    auth,
-    validate('param', idParamSchema),
-    validate('json', sendMessageRequestSchema),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const { content } = c.req.valid('json');
-      const user = c.get('user');
-      const relay = new SseRelay(0);
-      // beginTurn checks ownership (404/403), the rate limit (429) and one answer at a time (409).
-      const turn = await generations.start(user.id, id, content, relay.listener);
-      relay.unsubscribe = turn.unsubscribe;
-      return relay.response(
-        sseEvent('message', 0, { userMessage: turn.userMessage, assistantMessageId: turn.assistantMessage.id }),
-      );
-    },
-  );
-
   /**
-   * Streams an answer another way of beginning stores (edit, regenerate) exactly like a new message's: `message`
-   * (the user message the answer replies to), chunks, then `done` or `error`.
+   * Streams an answer exactly alike however it begins (a message, an edit, a regeneration): `message` (the user
+   * message the answer replies to), chunks, then `done` or `error`. Everything that can fail before the answer
+   * starts (ownership, 409, 429) is thrown by `begin`, an ordinary JSON error.
    */
-  const streamBegun = async (
-    userId: number,
-    sessionId: number,
-    begin: () => Promise<BegunAnswer & { repliesTo?: BegunAnswer['userMessage'] }>,
-  ) => {
+  const streamBegun = async (userId: number, sessionId: number, begin: () => Promise<BegunAnswer>) => {
     const relay = new SseRelay(0);
-    let repliesTo: BegunAnswer['userMessage'];
-    const turn = await generations.startWith(
-      userId,
-      sessionId,
-      async () => {
-        const begun = await begin();
-        repliesTo = begun.userMessage ?? begun.repliesTo;
-        return begun;
-      },
-      relay.listener,
-    );
+    const turn = await generations.startWith(userId, sessionId, begin, relay.listener);
     relay.unsubscribe = turn.unsubscribe;
     return relay.response(
-      sseEvent('message', 0, { userMessage: repliesTo, assistantMessageId: turn.assistantMessage.id }),
+      sseEvent('message', 0, { userMessage: turn.repliesTo, assistantMessageId: turn.assistantMessage.id }),
     );
   };
 
-  app.post('/sessions/:id/messages/:messageId/regenerate/stream', auth, validate('param', messageParamSchema), (c) => {
-    const { id, messageId } = c.req.valid('param');
-    const userId = c.get('user').id;
-    return streamBegun(userId, id, () => chat.beginRegenerate(userId, id, messageId));
-  });
-
-  app.post(
-    '/sessions/:id/messages/:messageId/edit/stream',
-    auth,
-    validate('param', messageParamSchema),
-    validate('json', editMessageRequestSchema),
-    (c) => {
-      const { id, messageId } = c.req.valid('param');
-      const { content } = c.req.valid('json');
-      const userId = c.get('user').id;
-      return streamBegun(userId, id, () => chat.beginEdit(userId, id, messageId, content));
-    },
+  return (
+    routeGroup(ctx)
+      .add('streamMessage', (c, { param, json }) => {
+        const userId = c.get('user').id;
+        return streamBegun(userId, param.id, () => chat.beginTurn(userId, param.id, json.content));
+      })
+      .add('regenerateMessageStream', (c, { param }) => {
+        const userId = c.get('user').id;
+        return streamBegun(userId, param.id, () => chat.beginRegenerate(userId, param.id, param.messageId));
+      })
+      .add('editMessageStream', (c, { param, json }) => {
+        const userId = c.get('user').id;
+        return streamBegun(userId, param.id, () => chat.beginEdit(userId, param.id, param.messageId, json.content));
+      })
+      // Resume: chunks after Last-Event-ID (or ?after=N), then live; nothing in progress: the latest answer's `done`.
+      .add('resumeStream', async (c, { param, query, header }) => {
+        const after = header['last-event-id'] ?? query.after ?? 0;
+        await chat.requireOwnedSession(c.get('user').id, param.id);
+        const relay = new SseRelay(after);
+        const followed = await generations.follow(param.id, after, relay.listener);
+        if (followed.kind === 'none') throw noAnswerYet();
+        if (followed.kind === 'stored') relay.listener(storedDone(followed.message));
+        if (followed.kind === 'live') relay.unsubscribe = followed.unsubscribe;
+        return relay.response('');
+      })
+      // Stop from any process: the owner aborts the model call and stores the text so far as 'stopped'.
+      .add('stopGeneration', async (c, { param }) => {
+        await chat.requireOwnedSession(c.get('user').id, param.id);
+        const assistantMessage = await generations.stop(param.id);
+        return c.json({ messageId: assistantMessage.id, assistantMessage });
+      }).app
   );
-
-  // Resume: chunks after Last-Event-ID (or ?after=N), then live; nothing in progress: the latest answer's `done`.
-  app.get('/sessions/:id/stream', auth, validate('param', idParamSchema), async (c) => {
-    const { id } = c.req.valid('param');
-    const user = c.get('user');
-    const header = c.req.header('last-event-id');
-    const after =
-      header !== undefined ? parseAfter(header, 'Last-Event-ID') : parseAfter(c.req.query('after'), 'after');
-    await chat.requireOwnedSession(user.id, id);
-    const relay = new SseRelay(after);
-    const followed = await generations.follow(id, after, relay.listener);
-    if (followed.kind === 'none') throw noAnswerYet();
-    if (followed.kind === 'stored') relay.listener(storedDone(followed.message));
-    if (followed.kind === 'live') relay.unsubscribe = followed.unsubscribe;
-    return relay.response('');
-  });
-
-  // Stop from any process: the owner aborts the model call and stores the text so far as 'stopped'.
-  app.post('/sessions/:id/stop', auth, validate('param', idParamSchema), async (c) => {
-    const { id } = c.req.valid('param');
-    await chat.requireOwnedSession(c.get('user').id, id);
-    const assistantMessage = await generations.stop(id);
-    return c.json({ messageId: assistantMessage.id, assistantMessage });
-  });
-
-  return app;
 }

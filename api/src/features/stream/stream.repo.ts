@@ -8,6 +8,9 @@ import { fromSqlRow, MESSAGE_COLUMN_LIST, type MessageSqlRow } from '../chat/mes
 export const STREAM_CHANNEL = 'chat_stream';
 export const STOP_CHANNEL = 'chat_stop';
 
+/** Appended to an answer recovered from a chunk log with a gap (the text after the gap is not kept). */
+export const LOST_PART_NOTE = '\n\n[Part of this answer was lost when its server stopped.]';
+
 /** NOTIFY payloads are limited to 8000 bytes; this many [id, seq] pairs stay well below it. */
 const NOTIFY_BATCH = 300;
 
@@ -101,30 +104,39 @@ export function createStreamRepo(pool: pg.Pool) {
     },
 
     /**
-     * Answers left 'streaming' by a process that is gone (no heartbeat for `staleMs`) become 'stopped'
-     * with the text their chunk log holds; their chunks are then deleted. Returns the ids recovered.
+     * Answers left 'streaming' by a process that is gone (no heartbeat for `staleMs`) become 'stopped' with the text
+     * their chunk log holds; their chunks are then deleted. A log with a gap (a chunk that never got written) would
+     * give garbled text: such an answer keeps the text up to the gap, says part was lost, and is marked 'error'.
      */
-    async recoverOrphans(staleMs: number): Promise<number[]> {
-      const res = await pool.query<{ id: number }>(
+    async recoverOrphans(staleMs: number): Promise<{ id: number; status: 'stopped' | 'error' }[]> {
+      const res = await pool.query<{ id: number; status: 'stopped' | 'error' }>(
         `with orphans as (
            select id from messages
            where status = 'streaming' and updated_at < now() - make_interval(secs => $1)
            for update skip locked
+         ), numbered as (
+           -- seq runs 1, 2, 3… with no gap exactly while it equals its row number.
+           select c.message_id, c.seq, c.content, row_number() over (partition by c.message_id order by c.seq) as rn
+           from stream_chunks c join orphans o on o.id = c.message_id
+         ), logs as (
+           select message_id, bool_or(seq <> rn) as gap,
+                  coalesce(string_agg(content, '' order by seq) filter (where seq = rn), '') as text
+           from numbered group by message_id
          ), recovered as (
            update messages m set
-             status = 'stopped',
+             status = case when l.gap then 'error' else 'stopped' end,
              updated_at = now(),
-             content = coalesce(
-               (select string_agg(c.content, '' order by c.seq) from stream_chunks c where c.message_id = m.id), '')
-           from orphans o where m.id = o.id
-           returning m.id
+             content = case when l.gap then l.text || $2 else coalesce(l.text, '') end
+           from orphans o left join logs l on l.message_id = o.id
+           where m.id = o.id
+           returning m.id, m.status
          ), gone as (
            delete from stream_chunks c using recovered r where c.message_id = r.id
          )
-         select id from recovered`,
-        [staleMs / 1000],
+         select id, status from recovered`,
+        [staleMs / 1000, LOST_PART_NOTE],
       );
-      return res.rows.map((r) => r.id);
+      return res.rows;
     },
 
     /** Chunk logs of answers already stored, left behind when a process stopped before cleaning up. */

@@ -92,6 +92,7 @@ describe('the protocol', () => {
       '{not json',
       JSON.stringify({ type: 'dance' }),
       JSON.stringify({ type: 'message', content: '' }),
+      JSON.stringify({ type: 'resume', after: 2_147_483_648 }),
       '42',
     ]) {
       ws.send(bad);
@@ -100,6 +101,20 @@ describe('the protocol', () => {
     ws.send({ type: 'message', content: 'works?' });
     const msgs = await ws.untilEnd();
     expect(msgs.at(-1)).toMatchObject({ type: 'done', assistantMessage: { content: 'still here' } });
+    expect(ws.closed).toBeUndefined();
+    ws.close();
+  });
+
+  it('refuses text PostgreSQL cannot store (NUL, a lone surrogate) in a frame, naming the field, and stores nothing', async () => {
+    const sessionId = await createSession(t, user.id);
+    const ws = await WsClient.open(wsUrl(sessionId, user.token));
+    for (const content of ['a\u0000b', 'x\ud800y']) {
+      ws.send({ type: 'message', content });
+      const reply = await ws.next();
+      expect(reply).toMatchObject({ type: 'error', code: 'VALIDATION_ERROR' });
+      expect(String((reply as { message: string }).message)).toContain('content');
+    }
+    expect(await messageRows(t, sessionId)).toHaveLength(0);
     expect(ws.closed).toBeUndefined();
     ws.close();
   });

@@ -1,39 +1,26 @@
-// /api/chat/ws/:sessionId: the WebSocket protocol (message, stop, resume), checked before the upgrade (Origin, token, session).
-import { idParamSchema, type Message, type WsServerMessage, wsClientMessageSchema } from '@chatbot/shared';
+// /api/chat/ws/:sessionId: the WebSocket protocol (message, regenerate, edit, stop, resume), checked before the
+// upgrade (Origin, token, session) and on every frame after it (frame budget, then the credential).
+import { findUnstorableText, routes, type WsServerMessage, wsClientMessageSchema } from '@chatbot/shared';
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import type { AppEnv, AuthUser } from '../../http/app-env.js';
+import type { AppEnv } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
 import { toAppError } from '../../http/error-handler.js';
-import { validate } from '../../http/validate.js';
-import {
-  type BegunAnswer,
-  type ChatTurns,
-  type GenerationManager,
-  noAnswerYet,
-  type StreamEvent,
-  storedDone,
-  type Unsubscribe,
-} from './generation.manager.js';
+import { honoPath, routeInput, tableValidators } from '../../http/route-table.js';
+import { type BegunAnswer, type ChatTurns, type StreamEvent, storedDone, type Unsubscribe } from './events.js';
+import { type GenerationManager, noAnswerYet } from './generation.manager.js';
+import { type GuardedSocket, type SocketRegistry, TokenBucket } from './socket-registry.js';
 
-/** Sockets that miss one pong within this interval are dropped (a vanished peer otherwise lingers). */
-const PING_INTERVAL_MS = 30_000;
-
-const wsParamSchema = z.object({ sessionId: idParamSchema.shape.id });
-
-interface SocketState {
-  user: AuthUser;
-  token: string;
+interface SocketState extends GuardedSocket {
   sessionId: number;
   /** The answer this socket follows, and how to stop following it. */
   following?: { messageId: number; unsubscribe: Unsubscribe };
-  alive: boolean;
-  raw?: WebSocket;
+  /** Frames are checked one after another, so they are handled in the order they came. */
+  queue: Promise<void>;
 }
 
 function toWire(ev: StreamEvent): WsServerMessage {
@@ -44,61 +31,53 @@ function toWire(ev: StreamEvent): WsServerMessage {
   return { type: 'error', message: ev.message, code: ev.code };
 }
 
-export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: GenerationManager) {
+export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: GenerationManager, sockets: SocketRegistry) {
   const app = new Hono<AppEnv>();
   const allowedOrigins = new Set(ctx.config.ALLOWED_ORIGINS);
-  const sockets = new Set<SocketState>();
-  ctx.metrics.track('websocketsOpen', () => sockets.size);
-
-  // One timer for every socket: ping, and drop the ones that did not answer the previous ping.
-  const pinger = setInterval(() => {
-    for (const s of sockets) {
-      if (!s.raw) continue;
-      if (!s.alive) {
-        s.raw.terminate();
-        continue;
-      }
-      s.alive = false;
-      try {
-        s.raw.ping();
-      } catch {
-        s.raw.terminate();
-      }
-    }
-  }, PING_INTERVAL_MS);
-  pinger.unref();
 
   // Refusals happen here, as plain HTTP responses, so nobody opens a socket on a session that is not theirs.
-  const checkHandshake = factory.createMiddleware(async (c, next) => {
+  // Origin and the query token first (403, 401), then the table's validators (400), then the session (404, 403).
+  const checkCredential = factory.createMiddleware(async (c, next) => {
     const origin = c.req.header('origin');
     // Browsers always send Origin; a client without one (curl, the SDK in Node) is not a cross-site page.
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       throw errors.forbidden('Origin not allowed');
     }
-    const user = await ctx.tokens.authenticate(c.req.query('token'));
-    c.set('user', user);
-    const { sessionId } = wsParamSchema.parse(c.req.param());
-    await chat.requireOwnedSession(user.id, sessionId);
+    c.set('user', await ctx.tokens.authenticate(c.req.query('token')));
+    await next();
+  });
+  const checkSession = factory.createMiddleware(async (c, next) => {
+    await chat.requireOwnedSession(c.get('user').id, routeInput(c, 'chatSocket').param.sessionId);
     await next();
   });
 
   app.get(
-    '/ws/:sessionId',
-    validate('param', wsParamSchema),
-    checkHandshake,
+    honoPath(routes.chatSocket.path),
+    checkCredential,
+    ...tableValidators('chatSocket'),
+    checkSession,
     upgradeWebSocket((c) => {
-      const state: SocketState = {
-        user: c.get('user'),
-        token: c.req.query('token') ?? '',
-        sessionId: Number(c.req.param('sessionId')),
-        alive: true,
-      };
-      const log = c.get('logger').child({ userId: state.user.id, sessionId: state.sessionId });
-
+      const { param, query } = routeInput(c, 'chatSocket');
+      const user = c.get('user');
+      const log = c.get('logger').child({ userId: user.id, sessionId: param.sessionId });
       let socket: WSContext<unknown> | undefined;
       const send = (msg: WsServerMessage) => {
         if (socket && socket.readyState === 1) socket.send(JSON.stringify(msg));
       };
+      const { frameBurst, framesPerSecond } = sockets.limits;
+      const state: SocketState = {
+        user,
+        token: query.token,
+        sessionId: param.sessionId,
+        frames: new TokenBucket(frameBurst, framesPerSecond),
+        alive: true,
+        ended: false,
+        // Set in onOpen, before any frame or revocation can reach the socket.
+        raw: undefined as unknown as WebSocket,
+        send,
+        queue: Promise.resolve(),
+      };
+
       const sendError = (err: unknown) => {
         const appErr = toAppError(err);
         if (appErr.status >= 500) log.error({ err, code: appErr.code }, 'websocket request failed');
@@ -120,34 +99,17 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
       };
 
       /** A message, an edit or a regeneration: `begin` stores the rows; `message` names the user message answered. */
-      const handleMessage = async (begin: () => Promise<BegunAnswer & { repliesTo?: Message }>) => {
-        // A token revoked since the upgrade stops working here too (one indexed lookup per message).
-        try {
-          await ctx.tokens.authenticate(state.token);
-        } catch (err) {
-          sendError(err);
-          socket?.close(1008, 'token no longer valid');
-          return;
-        }
+      const handleMessage = async (begin: () => Promise<BegunAnswer>) => {
         // Events of the new answer wait until `message` is sent, so the client sees them in order.
         const early: StreamEvent[] = [];
         let ready = false;
-        let userMessage: Message | undefined;
-        const turn = await generations.startWith(
-          state.user.id,
-          state.sessionId,
-          async () => {
-            const begun = await begin();
-            userMessage = begun.userMessage ?? begun.repliesTo;
-            return begun;
-          },
-          (ev) => {
-            if (ready) onEvent(ev);
-            else early.push(ev);
-          },
-        );
+        const turn = await generations.startWith(state.user.id, state.sessionId, begin, (ev) => {
+          if (ready) onEvent(ev);
+          else early.push(ev);
+        });
         unfollow();
         state.following = { messageId: turn.assistantMessage.id, unsubscribe: turn.unsubscribe };
+        const userMessage = turn.repliesTo;
         if (userMessage) send({ type: 'message', userMessage, assistantMessageId: turn.assistantMessage.id });
         ready = true;
         for (const ev of early) onEvent(ev);
@@ -173,58 +135,67 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
         if (followed !== stored.id) send(toWire(storedDone(stored)));
       };
 
+      const handleFrame = (data: unknown) => {
+        let parsed: ReturnType<typeof wsClientMessageSchema.safeParse>;
+        try {
+          if (typeof data !== 'string') throw new Error('binary');
+          parsed = wsClientMessageSchema.safeParse(JSON.parse(data));
+        } catch {
+          send({ type: 'error', message: 'Messages must be JSON text', code: 'VALIDATION_ERROR' });
+          return;
+        }
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const field = issue?.path.join('.') || 'type';
+          const message = `Invalid message: ${field} ${issue?.message ?? 'is invalid'}`;
+          send({ type: 'error', message, code: 'VALIDATION_ERROR' });
+          return;
+        }
+        const bad = findUnstorableText(parsed.data);
+        if (bad) {
+          const field = bad.path.join('.') || 'content';
+          send({ type: 'error', message: `Invalid message: ${field} ${bad.reason}`, code: 'VALIDATION_ERROR' });
+          return;
+        }
+        const msg = parsed.data;
+        const { id: userId } = state.user;
+        const work =
+          msg.type === 'message'
+            ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content))
+            : msg.type === 'regenerate'
+              ? handleMessage(() => chat.beginRegenerate(userId, state.sessionId, msg.messageId))
+              : msg.type === 'edit'
+                ? handleMessage(() => chat.beginEdit(userId, state.sessionId, msg.messageId, msg.content))
+                : msg.type === 'resume'
+                  ? handleResume(msg.after)
+                  : handleStop();
+        work.catch(sendError);
+      };
+
+      const closed = () => {
+        // The answer goes on without this client, and is stored; only the following ends.
+        unfollow();
+        sockets.release(state);
+      };
+
       return {
         onOpen(_evt, ws) {
           socket = ws;
           state.raw = ws.raw as unknown as WebSocket;
-          state.raw.on('pong', () => {
-            state.alive = true;
-          });
-          sockets.add(state);
+          // Over the cap per user, the socket is closed at once (1013).
+          sockets.admit(state);
         },
         onMessage(evt, ws) {
           socket ??= ws;
-          let parsed: ReturnType<typeof wsClientMessageSchema.safeParse>;
-          try {
-            if (typeof evt.data !== 'string') throw new Error('binary');
-            parsed = wsClientMessageSchema.safeParse(JSON.parse(evt.data));
-          } catch {
-            send({ type: 'error', message: 'Messages must be JSON text', code: 'VALIDATION_ERROR' });
-            return;
-          }
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const field = issue?.path.join('.') || 'type';
-            send({
-              type: 'error',
-              message: `Invalid message: ${field} ${issue?.message ?? 'is invalid'}`,
-              code: 'VALIDATION_ERROR',
-            });
-            return;
-          }
-          const msg = parsed.data;
-          const { id: userId } = state.user;
-          const work =
-            msg.type === 'message'
-              ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content))
-              : msg.type === 'regenerate'
-                ? handleMessage(() => chat.beginRegenerate(userId, state.sessionId, msg.messageId))
-                : msg.type === 'edit'
-                  ? handleMessage(() => chat.beginEdit(userId, state.sessionId, msg.messageId, msg.content))
-                  : msg.type === 'resume'
-                    ? handleResume(msg.after)
-                    : handleStop();
-          work.catch(sendError);
+          // The budget first: a refused frame costs no database query, not even the credential check.
+          if (state.ended || !sockets.takeFrame(state)) return;
+          state.queue = state.queue.then(async () => {
+            // A credential revoked or expired since the upgrade ends the socket here too (1008).
+            if (await sockets.checkCredential(state)) handleFrame(evt.data);
+          });
         },
-        onClose() {
-          // The answer goes on without this client, and is stored; only the following ends.
-          unfollow();
-          sockets.delete(state);
-        },
-        onError() {
-          unfollow();
-          sockets.delete(state);
-        },
+        onClose: closed,
+        onError: closed,
       };
     }),
   );

@@ -1,0 +1,142 @@
+// One model call of an answer as an async generator: the text as it comes, and the token usage once reported.
+import type { TokenUsage } from '@chatbot/shared';
+import { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
+import type { AppError } from '../../http/app-error.js';
+import { toAppError } from '../../http/error-handler.js';
+import type { Logger } from '../../lib/logger.js';
+import { promptTokenEstimate } from '../../llm/memory.js';
+import type { LlmProvider } from '../../llm/provider.js';
+import { isTimeoutError, providerErrorLog, toProviderAppError } from '../../llm/provider-errors.js';
+import { contentToText } from '../../llm/token-counter.js';
+import { usageFromMetadata } from '../../llm/usage.js';
+import type { FinalStatus } from './events.js';
+
+export type ModelOutput = { type: 'text'; text: string } | { type: 'usage'; usage: TokenUsage };
+
+export interface ModelCall {
+  prompt: BaseMessage[];
+  model?: string;
+  temperature?: number;
+  /** 'invoke': one model call without streaming (the non-streaming route), so usage is exact with any provider. */
+  mode: 'stream' | 'invoke';
+}
+
+/** Runs a model call; throws what the provider throws (the caller maps it), stops when `signal` aborts. */
+export type ModelRun = (call: ModelCall, signal: AbortSignal) => AsyncIterable<ModelOutput>;
+
+/** How an answer's model call ended: the status to store, the usage reported, the failure to tell followers. */
+export interface ModelOutcome {
+  status: FinalStatus;
+  usage: TokenUsage | null;
+  failure?: AppError;
+  /** For the usage ledger: when the model was called (none if it never was), its first text, the prompt's size. */
+  timing: ModelTiming;
+}
+
+export interface ModelTiming {
+  calledAt?: number;
+  firstTextAt?: number;
+  promptTokens?: number;
+}
+
+export interface AnswerRun {
+  run: ModelRun;
+  /** The prompt (read from the database when the chat feature did not build it with the turn). */
+  prompt(): Promise<BaseMessage[]>;
+  call: Omit<ModelCall, 'prompt'>;
+  /** Aborted by a stop or the shutdown: the answer ends 'stopped'. */
+  stop: AbortSignal;
+  /** OPENAI_TIMEOUT_MS: the model call is aborted after this long and the answer ends 'error'. */
+  timeoutMs: number;
+  onText(text: string): void;
+  log: Logger;
+}
+
+/** Runs an answer's model call to its end, each piece of text to `onText`; never throws (the outcome says it). */
+export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
+  const signal = AbortSignal.any([a.stop, AbortSignal.timeout(a.timeoutMs)]);
+  let usage: TokenUsage | null = null;
+  // A failure before the model is called is ours (the database), not the provider's.
+  let calling = false;
+  const timing: ModelTiming = {};
+  try {
+    const prompt = await a.prompt();
+    calling = true;
+    timing.promptTokens = promptTokenEstimate(prompt);
+    timing.calledAt = performance.now();
+    for await (const out of a.run({ ...a.call, prompt }, signal)) {
+      if (out.type === 'usage') usage = out.usage;
+      else {
+        // PostgreSQL text cannot hold U+0000: one such chunk would fail every write of the chunk log and the
+        // answer. Left out here, so what followers receive is exactly what can be stored.
+        const text = out.text.includes('\u0000') ? out.text.replaceAll('\u0000', '') : out.text;
+        if (text) {
+          timing.firstTextAt ??= performance.now();
+          a.onText(text);
+        }
+      }
+      if (a.stop.aborted) break;
+    }
+    return { status: a.stop.aborted ? 'stopped' : 'complete', usage, timing };
+  } catch (err) {
+    if (a.stop.aborted) return { status: 'stopped', usage, timing };
+    if (!calling) {
+      const failure = toAppError(err);
+      a.log.error({ err, code: failure.code }, 'could not build the prompt');
+      return { status: 'error', usage, failure, timing };
+    }
+    const failure = toProviderAppError(err);
+    const provider = providerErrorLog(err);
+    a.log.warn({ provider, timeout: isTimeoutError(err, signal), code: failure.code }, 'model call failed mid-answer');
+    return { status: 'error', usage, failure, timing };
+  }
+}
+
+/** The model calls of the configured provider (OpenAI, a compatible server, the offline model). */
+export function llmModelRun(llm: LlmProvider): ModelRun {
+  return async function* run(call, signal) {
+    const model = llm.chatModel({
+      ...(call.model ? { model: call.model } : {}),
+      ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+    });
+    if (call.mode === 'invoke') {
+      const reply = await model.invoke(call.prompt, { signal });
+      const usage = usageFromMetadata(reply.usage_metadata);
+      if (usage) yield { type: 'usage', usage };
+      const text = contentToText(reply.content);
+      if (text) yield { type: 'text', text };
+      return;
+    }
+    for await (const chunk of modelChunks(model, call.prompt, signal)) {
+      // The provider reports usage once, on its last chunk.
+      const usage = usageFromMetadata(chunk.usage_metadata);
+      if (usage) yield { type: 'usage', usage };
+      const text = contentToText(chunk.content);
+      if (text) yield { type: 'text', text };
+    }
+  };
+}
+
+/**
+ * The model's chunks straight from its own streaming generator. LangChain's stream() adds, per chunk, a web
+ * ReadableStream hop, a callback-manager pass and a concat of every chunk so far, all for tracing callbacks this app
+ * never registers: about a sixth of the CPU a streamed chunk costs (bench/). Models without a streaming generator of
+ * their own, or with streaming disabled, go through stream() as before.
+ */
+async function* modelChunks(
+  model: BaseChatModel,
+  prompt: BaseMessage[],
+  signal: AbortSignal,
+): AsyncGenerator<AIMessageChunk> {
+  if (model._streamResponseChunks === BaseChatModel.prototype._streamResponseChunks || model.disableStreaming) {
+    yield* await model.stream(prompt, { signal });
+    return;
+  }
+  for await (const chunk of model._streamResponseChunks(prompt, { signal } as typeof model.ParsedCallOptions)) {
+    signal.throwIfAborted();
+    // A chat model's chunks are AIMessageChunks (what stream() yields too).
+    yield chunk.message as AIMessageChunk;
+  }
+  signal.throwIfAborted();
+}
