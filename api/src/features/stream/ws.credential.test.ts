@@ -1,6 +1,7 @@
 // A WebSocket does not outlive its credential (real sockets, real app, real database): logout here or on another
 // process, a revocation from a second token service and expiry close it with 1008; frames after that are refused;
 // sockets per user are capped and frames per socket throttled without costing database queries.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
@@ -104,6 +105,25 @@ describe('a socket whose credential ends', () => {
     expect(await other.ws.next()).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
     expect(other.ws.closed).toBeUndefined();
     other.ws.close();
+  });
+
+  it('closes within a second when an admin disables the account through the console API on another process', async () => {
+    const { u, ws } = await openFor('wsc_admin_disabled');
+    const admin = await seedUser(t, 'wsc_the_admin');
+    await t.ctx.db.execute(sql`update users set role = 'admin' where id = ${admin.id}`);
+    const since = Date.now();
+    const res = await call(b.app, 'PATCH', `/api/admin/users/${u.id}`, {
+      token: admin.token,
+      body: { isActive: false },
+    });
+    expect(res.status).toBe(200);
+    const closed = await closedWithin(ws, since);
+    expect(closed.code).toBe(WS_CLOSE.POLICY_VIOLATION);
+    expect(closed.ms).toBeLessThan(1_000);
+    // And the account's token is refused on REST at once, on both processes.
+    for (const app of [t.app, b.app]) {
+      expect((await call(app, 'GET', '/api/chat/sessions', { token: u.token })).status).toBe(401);
+    }
   });
 
   it('closes at the token’s expiry with 1008 and TOKEN_EXPIRED', async () => {
