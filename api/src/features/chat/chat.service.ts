@@ -13,23 +13,21 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { errors } from '../../http/app-error.js';
 import { fromUniqueViolation } from '../../http/error-handler.js';
-import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
-import { countMessageTokens } from '../../llm/token-counter.js';
 import { ledgerFinish, type ModelCallReport } from '../usage/ledger.js';
 import { reservationCtes } from '../usage/quota.js';
 import { createUsageService } from '../usage/usage.service.js';
 import { toMessage, toSession, toSessionWithSettings } from './chat.mappers.js';
-import { type AppendOutcome, createChatRepo, type SessionPatch, type SessionRow } from './chat.repo.js';
+import { createPromptBuilder, HISTORY_PAGE } from './chat.prompt.js';
+import { createChatRepo, type SessionPatch, type SessionRow } from './chat.repo.js';
 import { requireOwnedSession } from './session-access.js';
 import { deriveTitle } from './title.js';
+import type { AppendOutcome } from './turn.repo.js';
 
 /** A unique violation as what it means (a second answer in a session: 409 GENERATION_IN_PROGRESS), else as it is. */
 const translateConflict = (err: unknown): never => {
   throw fromUniqueViolation(err) ?? err;
 };
 
-/** History rows read per query while building a prompt; most prompts need only the first page. */
-const HISTORY_PAGE = 50;
 /** Messages returned with a session after switching branches (the same default as GET). */
 const DEFAULT_DETAIL_LIMIT = 100;
 
@@ -103,6 +101,8 @@ export function createChatService(ctx: AppContext): ChatService {
   const { config } = ctx;
   // Quotas are reserved with the turn, and the ledger row of each answer is written and completed with it.
   const usage = createUsageService(ctx);
+
+  const prompts = createPromptBuilder(ctx, repo);
 
   const ownedRow = (userId: number, sessionId: number) => requireOwnedSession(ctx.db, userId, sessionId, repo);
 
@@ -250,55 +250,12 @@ export function createChatService(ctx: AppContext): ChatService {
       temperature: outcome.temperature ?? undefined,
     };
     try {
-      const history = await collectHistory([outcome.user], outcome.history, outcome.assistant.id);
-      turn.prompt = composePrompt(sessionId, outcome.assistant.id, outcome.systemPrompt, history);
+      const history = await prompts.collectHistory([outcome.user], outcome.history, outcome.assistant.id);
+      turn.prompt = prompts.compose(sessionId, outcome.assistant.id, outcome.systemPrompt, history);
     } catch {
       // The generation builds the prompt again (and reports a failure as its own).
     }
     return turn;
-  }
-
-  type HistoryRow = Awaited<ReturnType<typeof repo.branchHistory>>[number];
-
-  /**
-   * Up the branch, newest first, a page at a time, until the budget is spent: a long session is never read whole,
-   * and other branches (alternatives of an edit or a regeneration) are never sent. `known` rows come first.
-   */
-  async function collectHistory(known: HistoryRow[], firstPage: HistoryRow[], skipId: number) {
-    const newestFirst: HistoryMessage[] = [];
-    let spent = 0;
-    const take = (r: HistoryRow) => {
-      // The same rows branchHistory's SQL keeps: the answer being written and empty ones are not history.
-      if (r.id === skipId || r.content === '') return;
-      const tokens = countMessageTokens(r.content);
-      newestFirst.push({ role: r.role === 'assistant' ? 'assistant' : 'user', content: r.content, tokens });
-      spent += tokens;
-    };
-    for (const r of known) take(r);
-    let rows = firstPage;
-    for (;;) {
-      for (const r of rows) take(r);
-      const from = rows.at(-1)?.parentId ?? null;
-      if (rows.length < HISTORY_PAGE || spent > config.CONTEXT_MAX_TOKENS || from === null) break;
-      rows = await repo.branchHistory(from, HISTORY_PAGE);
-    }
-    return newestFirst.reverse();
-  }
-
-  function composePrompt(
-    sessionId: number,
-    assistantMessageId: number,
-    sessionPrompt: string | null | undefined,
-    history: HistoryMessage[],
-  ): BaseMessage[] {
-    const built = buildPromptMessages(sessionPrompt ?? config.SYSTEM_PROMPT, history, config.CONTEXT_MAX_TOKENS);
-    if (built.newestOverBudget) {
-      ctx.logger.warn(
-        { sessionId, assistantMessageId, tokens: built.tokens, budget: config.CONTEXT_MAX_TOKENS },
-        'the newest message alone exceeds CONTEXT_MAX_TOKENS; sending it anyway',
-      );
-    }
-    return built.messages;
   }
 
   const service: ChatService = {
@@ -367,18 +324,7 @@ export function createChatService(ctx: AppContext): ChatService {
       await repo.deleteSession(sessionId);
     },
 
-    async buildPrompt(sessionId, assistantMessageId) {
-      // Read beside the history (another pooled connection): one round trip less before the model is called.
-      const sessionRead = repo.findSession(sessionId);
-      sessionRead.catch(() => {}); // awaited below; a failure of the history read must not leave it unhandled
-      const history = await collectHistory(
-        [],
-        await repo.branchHistory(assistantMessageId, HISTORY_PAGE),
-        assistantMessageId,
-      );
-      const session = await sessionRead;
-      return composePrompt(sessionId, assistantMessageId, session?.systemPrompt, history);
-    },
+    buildPrompt: prompts.build,
 
     async finishAnswer(messageId, r) {
       const row = await repo.finishMessage(
