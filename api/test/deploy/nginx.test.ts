@@ -24,6 +24,7 @@ import { parse } from 'yaml';
 import { launchChromium } from '../chromium.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-openai.js';
 import { createTestDatabase } from '../harness.js';
+import { postStream, readSseEvents } from '../stream/stream-helpers.js';
 import {
   ensureNginx,
   freePort,
@@ -226,66 +227,6 @@ async function newSession(base: string, token: string): Promise<number> {
   const res = await json(base, 'POST', '/api/chat/sessions', { body: {}, token });
   expect(res.status).toBe(201);
   return res.body.id as number;
-}
-
-interface SseEvent {
-  event: string;
-  id: number | undefined;
-  // biome-ignore lint/suspicious/noExplicitAny: each event's fields are asserted by the tests
-  data: any;
-  at: number;
-}
-
-/** Reads an SSE response event by event, stamping each with the time its bytes arrived; `stopWhen` ends early. */
-async function readSse(
-  res: Response,
-  stopWhen: (e: SseEvent) => boolean = (e) => e.event === 'done' || e.event === 'error',
-) {
-  const events: SseEvent[] = [];
-  if (!res.body) throw new Error('no body');
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const at = performance.now();
-      buf += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
-      let cut = buf.indexOf('\n\n');
-      while (cut >= 0) {
-        const block = buf.slice(0, cut);
-        buf = buf.slice(cut + 2);
-        cut = buf.indexOf('\n\n');
-        const e: SseEvent = { event: 'message', id: undefined, data: undefined, at };
-        const data: string[] = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) continue;
-          const [field, ...rest] = line.split(':');
-          const value = rest.join(':').replace(/^ /, '');
-          if (field === 'event') e.event = value;
-          else if (field === 'id') e.id = Number(value);
-          else if (field === 'data') data.push(value);
-        }
-        if (!data.length) continue;
-        e.data = JSON.parse(data.join('\n'));
-        events.push(e);
-        if (stopWhen(e)) return events;
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return events;
-}
-
-function postStream(base: string, token: string, sessionId: number, content: string, signal?: AbortSignal) {
-  return fetch(`${base}/api/chat/sessions/${sessionId}/messages/stream`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-    body: JSON.stringify({ content }),
-    signal: signal ?? AbortSignal.timeout(30_000),
-  });
 }
 
 const accessLogLines = () => readFileSync(nginx.accessLog, 'utf8').split('\n').filter(Boolean);
@@ -624,10 +565,10 @@ describe('streaming through nginx', () => {
     // Users are made on A directly: through nginx every request counts for 127.0.0.1's auth budget.
     const { token } = await newUser(A);
     const sessionId = await newSession(N, token);
-    const res = await postStream(N, token, sessionId, 'Count for me');
+    const res = await postStream(N, sessionId, token, 'Count for me');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = await readSse(res);
+    const events = await readSseEvents(res);
     const chunks = events.filter((e) => e.event === 'chunk');
     const done = events.at(-1);
     expect(events[0]?.event).toBe('message');
@@ -718,10 +659,10 @@ describe('two API processes behave as one', () => {
       const { token } = await newUser(A);
       const sessionId = await newSession(A, token);
       const leave = new AbortController();
-      const res = await postStream(A, token, sessionId, 'Start on A', leave.signal);
+      const res = await postStream(A, sessionId, token, 'Start on A', leave.signal);
       expect(res.status).toBe(200);
       // Read the first chunks on A, then drop the connection mid-answer.
-      const first = await readSse(res, (e) => e.event === 'chunk' && (e.id ?? 0) >= 3);
+      const first = await readSseEvents(res, (e) => e.event === 'chunk' && (e.id ?? 0) >= 3);
       leave.abort();
       const seenOnA = first.filter((e) => e.event === 'chunk');
       expect(seenOnA.map((e) => e.id)).toEqual([1, 2, 3]);
@@ -731,7 +672,7 @@ describe('two API processes behave as one', () => {
         signal: AbortSignal.timeout(30_000),
       });
       expect(resumed.status).toBe(200);
-      const rest = await readSse(resumed);
+      const rest = await readSseEvents(resumed);
       const chunksOnB = rest.filter((e) => e.event === 'chunk');
       const done = rest.at(-1);
       expect(done?.event).toBe('done');

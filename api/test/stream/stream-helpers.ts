@@ -50,6 +50,9 @@ export class SseReader {
   private readonly decoder = new TextDecoder();
   /** Comment lines seen (heartbeats). */
   comments = 0;
+  /** When (performance.now()) the bytes that completed the last event returned arrived. */
+  lastAt = 0;
+  private bufferAt = 0;
 
   constructor(readonly res: Response) {
     if (!res.body) throw new Error('no body');
@@ -77,10 +80,12 @@ export class SseReader {
           else fields[key] = value;
         }
         if (!fields.event && data.length === 0) continue;
+        this.lastAt = this.bufferAt;
         return sseEventSchema.parse({ event: fields.event, id: Number(fields.id), data: JSON.parse(data.join('\n')) });
       }
       const { value, done } = await this.reader.read();
       if (done) return undefined;
+      this.bufferAt = performance.now();
       this.buffer += this.decoder.decode(value, { stream: true });
     }
   }
@@ -95,6 +100,34 @@ export class SseReader {
   async cancel() {
     await this.reader.cancel().catch(() => {});
   }
+}
+
+/** An event as readSseEvents gives it: loosely typed data (each test asserts its fields) and its arrival time. */
+export interface TimedSseEvent {
+  event: string;
+  id: number;
+  // biome-ignore lint/suspicious/noExplicitAny: each event's fields are asserted by the tests
+  data: any;
+  at: number;
+}
+
+/** Every event of an SSE response until `stopWhen` (default: done or error), each stamped with its arrival. */
+export async function readSseEvents(
+  res: Response,
+  stopWhen: (e: TimedSseEvent) => boolean = (e) => e.event === 'done' || e.event === 'error',
+): Promise<TimedSseEvent[]> {
+  const reader = new SseReader(res);
+  const events: TimedSseEvent[] = [];
+  try {
+    for (let ev = await reader.next(); ev; ev = await reader.next()) {
+      const e: TimedSseEvent = { event: ev.event, id: ev.id, data: ev.data, at: reader.lastAt };
+      events.push(e);
+      if (stopWhen(e)) break;
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return events;
 }
 
 export async function postStream(
