@@ -6,6 +6,7 @@ import { type AppDeps, type AppInstance, createApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { connectDatabase, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/lib/logger.js';
+import { type FakeOpenAI, type FakeScript, startFakeOpenAI } from './fake-openai.js';
 
 const TEMPLATE_DB = 'chatbot_template';
 
@@ -83,6 +84,35 @@ export async function createTestApp(
     async cleanup() {
       await instance.close(2_000);
       await db.drop();
+    },
+  };
+}
+
+export interface TestAppWithModel extends TestApp {
+  /** The OpenAI-compatible test server the app's model calls go to (closed by cleanup). */
+  fake: FakeOpenAI;
+}
+
+/**
+ * The app on a fresh database with its model served by the repo's fake OpenAI-compatible server, so the real
+ * LangChain client runs: `script` is the server's first script, `overrides` env-style settings beside OPENAI_BASE_URL.
+ */
+export async function createAppWithModel(
+  script: FakeScript = {},
+  overrides: Record<string, string> = {},
+  deps: Partial<Omit<AppDeps, 'config' | 'database'>> = {},
+): Promise<TestAppWithModel> {
+  const fake = await startFakeOpenAI(script);
+  const t = await createTestApp({ OPENAI_BASE_URL: fake.url, ...overrides }, deps).catch(async (err) => {
+    await fake.close();
+    throw err;
+  });
+  return {
+    ...t,
+    fake,
+    async cleanup() {
+      await t.cleanup();
+      await fake.close();
     },
   };
 }

@@ -1,9 +1,9 @@
 // Chat over HTTP: sessions, history paging, ownership, sending with memory, provider failures, rate limits.
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { type FakeOpenAI, lastUserText } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, createTestApp, type TestApp, type TestAppWithModel } from '../../../test/harness.js';
 
 async function newSession(t: TestApp, token: string, title?: string): Promise<number> {
   const res = await call(t.app, 'POST', '/api/chat/sessions', { token, body: title === undefined ? {} : { title } });
@@ -20,26 +20,27 @@ async function countMessages(t: TestApp, sessionId: number): Promise<number> {
 
 describe('chat sessions and messages with a real model client against the fake provider', () => {
   let fake: FakeOpenAI;
-  let t: TestApp;
+  let t: TestAppWithModel;
   let alice: { id: number; token: string };
   let bob: { id: number; token: string };
 
   beforeAll(async () => {
-    fake = await startFakeOpenAI();
-    t = await createTestApp({
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test',
-      OPENAI_MODEL: 'fake-model',
-      OPENAI_MAX_RETRIES: '0',
-      OPENAI_TIMEOUT_MS: '1500',
-      SYSTEM_PROMPT: 'You are a test assistant.',
-    });
+    t = await createAppWithModel(
+      {},
+      {
+        OPENAI_API_KEY: 'test',
+        OPENAI_MODEL: 'fake-model',
+        OPENAI_MAX_RETRIES: '0',
+        OPENAI_TIMEOUT_MS: '1500',
+        SYSTEM_PROMPT: 'You are a test assistant.',
+      },
+    );
+    fake = t.fake;
     alice = await seedUser(t);
     bob = await seedUser(t);
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
   afterEach(() => fake.setScript({}));
 
@@ -450,20 +451,16 @@ describe('chat sessions and messages with a real model client against the fake p
 
 describe('memory trimmed to CONTEXT_MAX_TOKENS', () => {
   let fake: FakeOpenAI;
-  let t: TestApp;
+  let t: TestAppWithModel;
   beforeAll(async () => {
-    fake = await startFakeOpenAI({ reply: 'ok' });
-    t = await createTestApp({
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_MODEL: 'fake-model',
-      OPENAI_MAX_RETRIES: '0',
-      CONTEXT_MAX_TOKENS: '300',
-      SYSTEM_PROMPT: 'Be brief.',
-    });
+    t = await createAppWithModel(
+      { reply: 'ok' },
+      { OPENAI_MODEL: 'fake-model', OPENAI_MAX_RETRIES: '0', CONTEXT_MAX_TOKENS: '300', SYSTEM_PROMPT: 'Be brief.' },
+    );
+    fake = t.fake;
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
 
   it('sends the newest turns that fit the budget and drops the oldest', async () => {
@@ -507,14 +504,13 @@ describe('memory trimmed to CONTEXT_MAX_TOKENS', () => {
 
 describe('per-user send rate limit', () => {
   let fake: FakeOpenAI;
-  let t: TestApp;
+  let t: TestAppWithModel;
   beforeAll(async () => {
-    fake = await startFakeOpenAI({ reply: 'ok' });
-    t = await createTestApp({ OPENAI_BASE_URL: fake.url, CHAT_RATE_LIMIT_PER_MINUTE: '2', OPENAI_MAX_RETRIES: '0' });
+    t = await createAppWithModel({ reply: 'ok' }, { CHAT_RATE_LIMIT_PER_MINUTE: '2', OPENAI_MAX_RETRIES: '0' });
+    fake = t.fake;
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
 
   it('refuses the third message in a minute with 429 RATE_LIMITED and Retry-After, storing nothing', async () => {

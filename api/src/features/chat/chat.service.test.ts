@@ -1,8 +1,8 @@
 // The service seam the streaming transports build on: beginTurn, buildPrompt, finishAnswer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { createAppWithModel, createTestApp, type TestApp, type TestAppWithModel } from '../../../test/harness.js';
 import { AppError } from '../../http/app-error.js';
 import { type ChatService, createChatService } from './chat.service.js';
 
@@ -121,18 +121,20 @@ describe('chat service seam', () => {
 
 describe('the non-streaming turn (GenerationManager.complete over this seam)', () => {
   let fake: FakeOpenAI;
-  let t: TestApp;
+  let t: TestAppWithModel;
   let chat: ChatService;
   let userId: number;
   beforeAll(async () => {
-    fake = await startFakeOpenAI({ reply: 'hello back', usage: { prompt_tokens: 3, completion_tokens: 2 } });
-    t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_MAX_RETRIES: '0' });
+    t = await createAppWithModel(
+      { reply: 'hello back', usage: { prompt_tokens: 3, completion_tokens: 2 } },
+      { OPENAI_MAX_RETRIES: '0' },
+    );
+    fake = t.fake;
     chat = createChatService(t.ctx);
     userId = (await seedUser(t, 'send_user')).id;
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
 
   it('stores the complete answer with its usage', async () => {

@@ -1,30 +1,31 @@
 // Per-session settings (system prompt, model, temperature) and pinning over HTTP, checked at the fake provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, type TestAppWithModel } from '../../../test/harness.js';
 
 describe('per-session settings and pinning', () => {
   let fake: FakeOpenAI;
-  let t: TestApp;
+  let t: TestAppWithModel;
   let alice: { id: number; token: string };
 
   beforeAll(async () => {
-    fake = await startFakeOpenAI();
-    t = await createTestApp({
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test',
-      OPENAI_MODEL: 'fake-model',
-      OPENAI_MODELS: 'fake-model,other-model',
-      OPENAI_TEMPERATURE: '0.7',
-      OPENAI_MAX_RETRIES: '0',
-      SYSTEM_PROMPT: 'You are a test assistant.',
-    });
+    t = await createAppWithModel(
+      {},
+      {
+        OPENAI_API_KEY: 'test',
+        OPENAI_MODEL: 'fake-model',
+        OPENAI_MODELS: 'fake-model,other-model',
+        OPENAI_TEMPERATURE: '0.7',
+        OPENAI_MAX_RETRIES: '0',
+        SYSTEM_PROMPT: 'You are a test assistant.',
+      },
+    );
+    fake = t.fake;
     alice = await seedUser(t);
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
 
   async function newSession(title: string): Promise<number> {

@@ -1,22 +1,25 @@
 // Regenerate and edit streamed over a real port: SSE routes and WebSocket messages, through the GenerationManager.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { type FakeOpenAI, lastUserText } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, type TestAppWithModel } from '../../../test/harness.js';
 import { createSession, type Served, SseReader, serveApp, WsClient } from '../../../test/stream/stream-helpers.js';
 
 type ErrorBody = { detail: { code: string; field?: string } };
 
 let fake: FakeOpenAI;
-let t: TestApp;
+let t: TestAppWithModel;
 let served: Served;
 let user: { id: number; token: string };
 let other: { id: number; token: string };
 let n = 0;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: (req) => `answer ${++n} to ${lastUserText(req)}`, chunkDelayMs: 2 });
-  t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', SYSTEM_PROMPT: 'Be kind.' });
+  t = await createAppWithModel(
+    { reply: (req) => `answer ${++n} to ${lastUserText(req)}`, chunkDelayMs: 2 },
+    { OPENAI_API_KEY: 'test', SYSTEM_PROMPT: 'Be kind.' },
+  );
+  fake = t.fake;
   served = await serveApp(t);
   user = await seedUser(t, 'tree_stream_user');
   other = await seedUser(t, 'tree_stream_other');
@@ -25,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 async function turn(sessionId: number, content: string) {

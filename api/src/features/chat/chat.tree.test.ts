@@ -1,9 +1,9 @@
 // The conversation tree over HTTP: regenerate, edit, switching branches, what the model is sent, and every refusal.
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../../../test/fake-openai.js';
+import { type FakeOpenAI, lastUserText } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, type TestApp, type TestAppWithModel } from '../../../test/harness.js';
 
 async function newSession(t: TestApp, token: string): Promise<number> {
   const res = await call(t.app, 'POST', '/api/chat/sessions', { token, body: {} });
@@ -27,27 +27,28 @@ function lastPrompt(fake: FakeOpenAI): [string, string][] {
 
 describe('the conversation tree against the fake provider', () => {
   let fake: FakeOpenAI;
-  let t: TestApp;
+  let t: TestAppWithModel;
   let alice: { id: number; token: string };
   let bob: { id: number; token: string };
   let answers = 0;
 
   beforeAll(async () => {
-    fake = await startFakeOpenAI();
-    t = await createTestApp({
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test',
-      OPENAI_MODEL: 'fake-model',
-      OPENAI_MAX_RETRIES: '0',
-      OPENAI_TIMEOUT_MS: '2000',
-      SYSTEM_PROMPT: 'You are a test assistant.',
-    });
+    t = await createAppWithModel(
+      {},
+      {
+        OPENAI_API_KEY: 'test',
+        OPENAI_MODEL: 'fake-model',
+        OPENAI_MAX_RETRIES: '0',
+        OPENAI_TIMEOUT_MS: '2000',
+        SYSTEM_PROMPT: 'You are a test assistant.',
+      },
+    );
+    fake = t.fake;
     alice = await seedUser(t);
     bob = await seedUser(t);
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
   // Every answer differs, so alternatives can be told apart.
   afterEach(() => fake.setScript({ reply: (req) => `A${++answers} to ${lastUserText(req)}` }));
@@ -357,21 +358,18 @@ describe('the conversation tree against the fake provider', () => {
 });
 
 describe('the conversation tree and the chat rate limit', () => {
-  let fake: FakeOpenAI;
-  let t: TestApp;
+  let _fake: FakeOpenAI;
+  let t: TestAppWithModel;
 
   beforeAll(async () => {
-    fake = await startFakeOpenAI();
-    t = await createTestApp({
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test',
-      OPENAI_MAX_RETRIES: '0',
-      CHAT_RATE_LIMIT_PER_MINUTE: '2',
-    });
+    t = await createAppWithModel(
+      {},
+      { OPENAI_API_KEY: 'test', OPENAI_MAX_RETRIES: '0', CHAT_RATE_LIMIT_PER_MINUTE: '2' },
+    );
+    _fake = t.fake;
   });
   afterAll(async () => {
     await t.cleanup();
-    await fake.close();
   });
 
   it('counts regenerate and edit as messages: over the limit, 429 and nothing stored', async () => {

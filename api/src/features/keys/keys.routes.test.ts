@@ -2,27 +2,27 @@
 // listed without the key, accepted on REST, SSE and the WebSocket's ?token=, refused once revoked or expired, and
 // unable to manage keys, passwords, devices or the account.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
+import { call, createAppWithModel, type TestAppWithModel } from '../../../test/harness.js';
 import { type Served, SseReader, serveApp, WsClient } from '../../../test/stream/stream-helpers.js';
 
 let offsetMs = 0;
-let t: TestApp;
-let fake: FakeOpenAI;
+let t: TestAppWithModel;
+let _fake: FakeOpenAI;
 let served: Served;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: 'key answer', chunkDelayMs: 2 });
-  t = await createTestApp(
-    { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', OPENAI_MODEL: 'fake-model' },
+  t = await createAppWithModel(
+    { reply: 'key answer', chunkDelayMs: 2 },
+    { OPENAI_API_KEY: 'test', OPENAI_MODEL: 'fake-model' },
     { clock: { now: () => new Date(Date.now() + offsetMs) } },
   );
+  _fake = t.fake;
   served = await serveApp(t);
 });
 afterAll(async () => {
   await served?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 let seq = 0;

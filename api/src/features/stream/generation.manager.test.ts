@@ -1,8 +1,8 @@
 // Several API processes as one (two apps on one database): resume and stop across them; shutdown; recovery of orphans.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, createTestApp, type TestAppWithModel } from '../../../test/harness.js';
 import {
   createSession,
   messageRows,
@@ -23,7 +23,7 @@ const REPLY = 'red orange yellow green blue indigo violet black white';
 const PIECES = REPLY.match(/\s*\S+\s*/g)!;
 
 let fake: FakeOpenAI;
-let a: TestApp;
+let a: TestAppWithModel;
 let bDb: Database;
 let b: AppInstance;
 let servedA: Served;
@@ -31,8 +31,8 @@ let servedB: Served;
 let user: { id: number; token: string };
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: REPLY, chunkDelayMs: 5 });
-  a = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+  a = await createAppWithModel({ reply: REPLY, chunkDelayMs: 5 }, { OPENAI_API_KEY: 'test' });
+  fake = a.fake;
   // A second "process": its own pool, its own GenerationManager, the same database.
   bDb = connectDatabase(a.url, { max: 5 });
   b = createApp({ config: a.config, database: bDb, logger: createLogger('silent') });
@@ -47,7 +47,6 @@ afterAll(async () => {
   await b?.close(1_000);
   await bDb?.close();
   await a?.cleanup();
-  await fake?.close();
 });
 
 const chunkText = (events: { event: string; data: unknown }[]) =>

@@ -1,9 +1,9 @@
 // SSE over a real port: event order and shapes, errors before the stream, disconnect, resume (Last-Event-ID / ?after), stop.
 import { sseDoneEventSchema } from '@chatbot/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, type TestAppWithModel } from '../../../test/harness.js';
 import {
   createSession,
   messageRows,
@@ -18,13 +18,13 @@ const REPLY = 'one two three four five six seven eight';
 const PIECES = REPLY.match(/\s*\S+\s*/g)!;
 
 let fake: FakeOpenAI;
-let t: TestApp;
+let t: TestAppWithModel;
 let served: Served;
 let user: { id: number; token: string };
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: REPLY, chunkDelayMs: 5 });
-  t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+  t = await createAppWithModel({ reply: REPLY, chunkDelayMs: 5 }, { OPENAI_API_KEY: 'test' });
+  fake = t.fake;
   served = await serveApp(t);
   user = await seedUser(t, 'sse_user');
 });
@@ -32,7 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 describe('POST /api/chat/sessions/:id/messages/stream', () => {

@@ -4,9 +4,9 @@
 // is recovered as error, never as garbled text.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { createAppWithModel, type TestAppWithModel } from '../../../test/harness.js';
 import {
   createSession,
   messageRows,
@@ -25,15 +25,15 @@ const REPLY = 'red orange yellow green blue indigo violet black white';
 const PIECES = REPLY.match(/\s*\S+\s*/g)!;
 
 let fake: FakeOpenAI;
-let t: TestApp;
+let t: TestAppWithModel;
 let served: Served;
 let user: { id: number; token: string };
 /** A connection of its own, as an operator's would be: it switches faults and kills the app's backends. */
 let admin: pg.Client;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: REPLY, chunkDelayMs: 5 });
-  t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+  t = await createAppWithModel({ reply: REPLY, chunkDelayMs: 5 }, { OPENAI_API_KEY: 'test' });
+  fake = t.fake;
   served = await serveApp(t);
   user = await seedUser(t, 'fault_user');
   admin = new pg.Client({ connectionString: t.url, application_name: 'fault-switch' });
@@ -59,7 +59,6 @@ afterAll(async () => {
   await admin?.end();
   await served?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 const fault = (what: 'chunks' | 'finish', on: boolean) =>

@@ -3,9 +3,8 @@
 // sockets per user are capped and frames per socket throttled without costing database queries.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, type TestApp } from '../../../test/harness.js';
+import { call, createAppWithModel, type TestAppWithModel } from '../../../test/harness.js';
 import {
   createSession,
   messageRows,
@@ -20,8 +19,7 @@ import { createLogger } from '../../lib/logger.js';
 import { createTokenService } from '../auth/tokens.js';
 import { DEFAULT_WS_LIMITS, WS_CLOSE } from './socket-registry.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
+let t: TestAppWithModel;
 let served: Served;
 let bDb: Database;
 let b: AppInstance;
@@ -45,9 +43,9 @@ async function closedWithin(ws: WsClient, since: number, timeoutMs = 2_000) {
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: 'fine', chunkDelayMs: 5 });
-  t = await createTestApp(
-    { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' },
+  t = await createAppWithModel(
+    { reply: 'fine', chunkDelayMs: 5 },
+    { OPENAI_API_KEY: 'test' },
     { clock: { now: () => new Date(Date.now() + clockAhead) } },
   );
   served = await serveApp(t);
@@ -63,7 +61,6 @@ afterAll(async () => {
   await b?.close(1_000);
   await bDb?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 describe('a socket whose credential ends', () => {

@@ -1,8 +1,8 @@
 // WebSocket over a real port: refusals at the upgrade, the protocol's messages, invalid input, stop, resume, 409.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { createAppWithModel, createTestApp, type TestAppWithModel } from '../../../test/harness.js';
 import { createSession, messageRows, type Served, serveApp, WsClient } from '../../../test/stream/stream-helpers.js';
 
 const REPLY = 'alpha beta gamma delta epsilon zeta eta theta';
@@ -10,7 +10,7 @@ const PIECES = REPLY.match(/\s*\S+\s*/g)!;
 const ORIGIN = 'http://localhost:8080';
 
 let fake: FakeOpenAI;
-let t: TestApp;
+let t: TestAppWithModel;
 let served: Served;
 let user: { id: number; token: string };
 
@@ -18,8 +18,8 @@ const wsUrl = (sessionId: number | string, token: string) =>
   `${served.wsUrl}/api/chat/ws/${sessionId}?token=${encodeURIComponent(token)}`;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: REPLY, chunkDelayMs: 5 });
-  t = await createTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', ALLOWED_ORIGINS: ORIGIN });
+  t = await createAppWithModel({ reply: REPLY, chunkDelayMs: 5 }, { OPENAI_API_KEY: 'test', ALLOWED_ORIGINS: ORIGIN });
+  fake = t.fake;
   served = await serveApp(t);
   user = await seedUser(t, 'ws_user');
 });
@@ -27,7 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 describe('the upgrade', () => {

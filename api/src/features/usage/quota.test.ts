@@ -2,9 +2,16 @@
 // counted here), 429 QUOTA_EXCEEDED on every transport with nothing stored, the reservation race across two app
 // instances, and GET /api/me/usage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../test/fake-openai.js';
+import type { FakeOpenAI } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
-import { call, createTestApp, createTestDatabase, type TestApp, testConfig } from '../../../test/harness.js';
+import {
+  call,
+  createAppWithModel,
+  createTestApp,
+  createTestDatabase,
+  type TestAppWithModel,
+  testConfig,
+} from '../../../test/harness.js';
 import { createSession, type Served, serveApp, WsClient } from '../../../test/stream/stream-helpers.js';
 import { type AppInstance, createApp } from '../../app.js';
 import { createLogger } from '../../lib/logger.js';
@@ -13,7 +20,7 @@ import { createUsageService } from './usage.service.js';
 
 const REPLY = 'one two three four five';
 let fake: FakeOpenAI;
-let t: TestApp;
+let t: TestAppWithModel;
 let served: Served;
 
 const send = (token: string, sessionId: number, content = 'Hello there') =>
@@ -45,20 +52,16 @@ const nextUtcMidnight = () => {
 };
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply: REPLY, usage: { prompt_tokens: 11, completion_tokens: 7 } });
-  t = await createTestApp({
-    OPENAI_BASE_URL: fake.url,
-    OPENAI_API_KEY: 'test',
-    OPENAI_MODEL: 'fake-model',
-    OPENAI_MAX_RETRIES: '0',
-    MODEL_PRICES: 'fake-model:2:10',
-  });
+  t = await createAppWithModel(
+    { reply: REPLY, usage: { prompt_tokens: 11, completion_tokens: 7 } },
+    { OPENAI_API_KEY: 'test', OPENAI_MODEL: 'fake-model', OPENAI_MAX_RETRIES: '0', MODEL_PRICES: 'fake-model:2:10' },
+  );
+  fake = t.fake;
   served = await serveApp(t);
 });
 afterAll(async () => {
   await served?.close();
   await t?.cleanup();
-  await fake?.close();
 });
 
 describe('the usage ledger', () => {
