@@ -1,6 +1,7 @@
 // Runs the benchmarks (`bun run bench`): each prints a table and writes JSON under bench/results/.
-// `bun run bench -- stream` (or `search`, `ui-load`, `quota`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`, `login`, `cluster`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
 import { runQuotaBench } from './quota.bench.js';
+import { runReadsBench } from './reads.bench.js';
 import { runSearchBench } from './search.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runUiLoadBench } from './ui-load.bench.js';
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   search: () => runSearchBench(),
   'ui-load': () => runUiLoadBench(),
   quota: () => runQuotaBench(),
+  reads: () => runReadsBench(),
 };
 const chosen = names.length ? names : Object.keys(benches);
 for (const name of chosen) {

@@ -98,7 +98,7 @@ function replyText(tokens: number): string {
 
 // ——— the app and the fake model, each in its own process ———
 
-interface Child<Ready> {
+export interface Child<Ready> {
   ready: Ready;
   ask<T>(msg: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
@@ -108,12 +108,17 @@ type AppProcess = Child<{ port: number }>;
 type RelayProcess = Child<{ port: number }>;
 type FakeProcess = Child<{ url: string }>;
 
-async function startChild<Ready>(file: string, env: Record<string, string>): Promise<Child<Ready>> {
+/** Forks a bench/ process that answers over IPC; `quiet` sends its stdout (an access log) to /dev/null. */
+export async function startChild<Ready>(
+  file: string,
+  env: Record<string, string>,
+  opts: { quiet?: boolean; execArgv?: string[] } = {},
+): Promise<Child<Ready>> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const child: ChildProcess = fork(path.join(here, file), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(opts.execArgv ?? [])],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
   let seq = 0;
   const waiting = new Map<number, (v: unknown) => void>();

@@ -1,6 +1,6 @@
 // Unit tests of the env schema: defaults, one error listing every problem, the production secret rule, the kept secret.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -26,6 +26,14 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
+  it('runs one API process per core unless WEB_CONCURRENCY says otherwise, and refuses 0 or a word', () => {
+    const base = { SECRET_KEY: 'a-development-secret-key', DATA_DIR: tempDir() };
+    expect(loadConfig(base).WEB_CONCURRENCY).toBe(availableParallelism());
+    expect(loadConfig({ ...base, WEB_CONCURRENCY: '1' }).WEB_CONCURRENCY).toBe(1);
+    expect(problemsOf({ ...base, WEB_CONCURRENCY: '0' })).toEqual([expect.stringMatching(/^WEB_CONCURRENCY: /)]);
+    expect(problemsOf({ ...base, WEB_CONCURRENCY: 'many' })).toEqual([expect.stringMatching(/^WEB_CONCURRENCY: /)]);
+  });
+
   it('applies the documented defaults', () => {
     const cfg = loadConfig({ SECRET_KEY: 'a-development-secret-key', DATA_DIR: tempDir() });
     expect(cfg).toMatchObject({

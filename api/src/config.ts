@@ -1,6 +1,7 @@
 // The environment schema: every setting, its default, and one clear message for every bad value.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -47,6 +48,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DB_POOL_MAX: intIn(1, 1000).default(10),
+  /** API processes sharing the port (node:cluster); each has its own pool of DB_POOL_MAX connections. 1: one process. */
+  WEB_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
   SECRET_KEY: z.string().optional(),
   ACCESS_TOKEN_EXPIRE_MINUTES: intIn(1, 60 * 24 * 365).default(30),
   ALLOWED_ORIGINS: list.default(['http://localhost:8080', 'http://127.0.0.1:8080', 'http://localhost:5173']),

@@ -25,11 +25,13 @@ export interface RunningServer {
  */
 export function startServer(
   fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>,
-  opts: { port: number; host: string },
+  opts: { port: number; host: string; servedByHeader?: boolean },
 ): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   // Streaming text responses (SSE) go straight to the socket (http/text-stream.ts); the rest as node-server writes them.
   const serve = async (request: Request, env: HttpBindings | Http2Bindings) => {
+    // writeHead merges headers set before it, so every response (streams included) carries it.
+    if (opts.servedByHeader) (env.outgoing as ServerResponse).setHeader('x-served-by', String(process.pid));
     const res = await fetch(request, env);
     // This server is HTTP/1.1 (createAdaptorServer's default), so the response is a ServerResponse.
     return serveDirect(res, env.outgoing as ServerResponse) ? RESPONSE_ALREADY_SENT : res;

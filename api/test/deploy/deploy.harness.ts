@@ -220,6 +220,8 @@ export function startApiProcess(name: string, port: number, env: Record<string, 
       HOST: '127.0.0.1',
       PORT: String(port),
       TRUST_PROXY: 'true',
+      // One process per replica: the compose tests count and kill replicas, not the workers inside one.
+      WEB_CONCURRENCY: '1',
       ...env,
     },
   });
