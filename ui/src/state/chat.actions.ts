@@ -1,343 +1,36 @@
-// The chat's actions over the SDK: sessions (list, page, create, rename, pin, settings, delete), opening one, sending,
-// stopping, regenerating and editing (conversation branches), switching between alternatives.
-import type { Session, SessionDetail, UpdateSessionRequest } from '@chatbot/shared';
-import { batch, createSignal, onCleanup } from 'solid-js';
-import { api } from '../lib/api';
+// The chat page's state and actions: the store, the sidebar's session actions (sessions.actions.ts), the open
+// conversation's actions (conversation.actions.ts), the notice above the composer and the offline-model hint.
+import { createSignal, onCleanup } from 'solid-js';
+import { type Api, api as defaultApi } from '../lib/api';
 import { humanError } from '../lib/errors';
-import { MESSAGES_PAGE, takePrefetched } from '../lib/prefetch';
 import { reportServer } from '../lib/server-status';
 import { createChatState } from './chat.store';
-import { type Connection, type ConnectionState, createConnection } from './connection.state';
+import type { Connection, ConnectionOptions } from './connection.state';
+import { createConversationActions } from './conversation.actions';
+import { createSessionsActions } from './sessions.actions';
 
-const SESSIONS_PAGE = 30;
+export interface ChatDeps {
+  api?: Api;
+  connect?: (opts: ConnectionOptions) => Connection;
+}
 
-export function createChat() {
+export function createChat(deps: ChatDeps = {}) {
+  const api = deps.api ?? defaultApi;
   const store = createChatState();
-  const { state, setState } = store;
-  const [live, setLive] = createSignal<Connection | undefined>(undefined);
-  const connState = (): ConnectionState | undefined => live()?.state();
   const [notice, setNotice] = createSignal<string | undefined>(undefined);
   const [offlineModel, setOfflineModel] = createSignal(false);
-  /** The open session's own settings (system prompt, model, temperature), from its detail. */
-  const [settings, setSettings] = createSignal<Pick<Session, 'systemPrompt' | 'model' | 'temperature'>>({});
-  let connection: Connection | undefined;
-  let openToken = 0;
-  /** True while a regenerate or edit streams: its end reloads the branch, whose alternatives (‹ 1/2 ›) changed. */
-  let branchTurn = false;
-
-  /**
-   * A message sent while its session was still opening (messages loading, no connection yet), or while the session
-   * just opened was still writing an earlier answer: sent as soon as the session can take it, never dropped.
-   */
-  const [queued, setQueued] = createSignal<string | undefined>(undefined);
-
   const fail = (err: unknown) => setNotice(humanError(err));
-  /** True from sending until the answer ends: sent but not acknowledged yet, or being written. */
-  const running = () => state.streamingId !== undefined || state.awaitingReply;
-  /** Running, or a message waiting to be sent: the composer is busy either way. */
-  const answering = () => running() || queued() !== undefined;
 
-  async function loadSessions(): Promise<void> {
-    try {
-      const res = await api.sessions.list({ limit: SESSIONS_PAGE, offset: 0 });
-      setState({ sessions: res.sessions, sessionsTotal: res.total, sessionsLoaded: true });
-    } catch (err) {
-      fail(err);
-    }
-  }
-
-  let pagingSessions = false;
-  async function loadMoreSessions(): Promise<void> {
-    if (pagingSessions || state.sessions.length >= state.sessionsTotal) return;
-    pagingSessions = true;
-    try {
-      const res = await api.sessions.list({ limit: SESSIONS_PAGE, offset: state.sessions.length });
-      const known = new Set(state.sessions.map((s) => s.id));
-      setState({
-        sessions: [...state.sessions, ...res.sessions.filter((s) => !known.has(s.id))],
-        sessionsTotal: res.total,
-      });
-    } catch (err) {
-      fail(err);
-    } finally {
-      pagingSessions = false;
-    }
-  }
-
-  async function createSession(): Promise<number | undefined> {
-    try {
-      const s = await api.sessions.create({});
-      setState('sessions', (list) => [{ ...s, messageCount: 0 }, ...list]);
-      setState('sessionsTotal', (n) => n + 1);
-      return s.id;
-    } catch (err) {
-      fail(err);
-      return undefined;
-    }
-  }
-
-  async function renameSession(id: number, title: string): Promise<void> {
-    const trimmed = title.trim();
-    if (!trimmed) return;
-    try {
-      const s = await api.sessions.rename(id, trimmed);
-      setState('sessions', (x) => x.id === id, 'title', s.title);
-    } catch (err) {
-      fail(err);
-    }
-  }
-
-  async function deleteSession(id: number): Promise<void> {
-    try {
-      await api.sessions.delete(id);
-      setState('sessions', (list) => list.filter((s) => s.id !== id));
-      setState('sessionsTotal', (n) => Math.max(0, n - 1));
-      if (state.currentId === id) closeSession();
-    } catch (err) {
-      fail(err);
-    }
-  }
-
-  function closeSession(): void {
-    openToken += 1;
-    connection?.close();
-    connection = undefined;
-    setLive(undefined);
-    setQueued(undefined);
-    setState({ currentId: undefined, messages: [], hasMore: false, streamingId: undefined, awaitingReply: false });
-  }
-
-  /** Loads the latest page of a session and connects to it; an answer in progress resumes from its start. */
-  async function openSession(id: number): Promise<boolean> {
-    if (state.currentId === id && connection) return true;
-    closeSession();
-    const mine = ++openToken;
-    setState({ currentId: id, loadingSession: true });
-    try {
-      const detail = await (takePrefetched(id) ?? api.sessions.get(id, { limit: MESSAGES_PAGE }));
-      if (mine !== openToken) return false;
-      showDetail(detail);
-      if (detail.messages.some((m) => m.model === 'offline')) setOfflineModel(true);
-    } catch (err) {
-      if (mine === openToken) {
-        setQueued(undefined);
-        setState({ loadingSession: false, currentId: undefined });
-        fail(err);
-      }
-      return false;
-    }
-    const conn = createConnection({
-      api,
-      sessionId: id,
-      onEvent: (ev) => {
-        if (ev.type === 'done' && ev.assistantMessage.model === 'offline') setOfflineModel(true);
-        // The server titles a new conversation from its first message: show that title.
-        if (ev.type === 'message') void refreshTitle(id);
-        if (ev.type === 'error' && !running()) setNotice(humanError(ev));
-        else store.applyEvent(ev);
-        if ((ev.type === 'done' || ev.type === 'error') && branchTurn) {
-          branchTurn = false;
-          void reloadBranch(id);
-        }
-        sendQueued();
-      },
-      resumePoint: () =>
-        state.streamingId === undefined ? undefined : { messageId: state.streamingId, after: state.lastSeq },
-      onReconnected: (resume) => void catchUp(id, resume),
-      // A REST call reports a 401 (expired or revoked token) properly, and its handler returns to /login.
-      onOpenFailed: () => void api.auth.me().catch(() => {}),
-      onError: fail,
-    });
-    connection = conn;
-    setLive(conn);
-    sendQueued();
-    return true;
-  }
-
-  async function refreshTitle(id: number): Promise<void> {
-    try {
-      const detail = await api.sessions.get(id, { limit: 1 });
-      setState('sessions', (x) => x.id === id, 'title', detail.title);
-    } catch {
-      // the old title stays
-    }
-  }
-
-  /**
-   * After a reconnect. An answer we were following was resumed already; if it ended while we were away the server
-   * may have nothing to replay, so the stored message is taken. A message sent just before the drop may never have
-   * been acknowledged: the conversation is reloaded, and its answer (if still being written) resumed from the start.
-   */
-  async function catchUp(id: number, resume: (after: number) => void): Promise<void> {
-    const streamingId = state.streamingId;
-    const unacknowledged = state.awaitingReply;
-    if (streamingId === undefined && !unacknowledged) return;
-    try {
-      const detail = await api.sessions.get(id, { limit: MESSAGES_PAGE });
-      if (state.currentId !== id) return;
-      if (unacknowledged && state.awaitingReply) {
-        store.showSession(detail);
-        if (state.streamingId !== undefined) resume(0);
-        return;
-      }
-      const m = detail.messages.find((x) => x.id === streamingId);
-      if (m && m.status !== 'streaming' && state.streamingId === streamingId) {
-        store.applyEvent({ type: 'done', messageId: m.id, status: m.status, assistantMessage: m });
-        sendQueued();
-      }
-    } catch {
-      // the live stream will tell
-    }
-  }
-
-  async function loadOlder(): Promise<void> {
-    const id = state.currentId;
-    const first = state.messages.find((m) => m.id > 0);
-    if (id === undefined || !first || !state.hasMore || state.loadingOlder) return;
-    setState('loadingOlder', true);
-    try {
-      const detail = await api.sessions.get(id, { limit: MESSAGES_PAGE, before: first.id });
-      if (state.currentId === id) store.prependOlder(detail.messages, detail.hasMore);
-    } catch (err) {
-      setState('loadingOlder', false);
-      fail(err);
-    }
-  }
-
-  function send(content: string): boolean {
-    const text = content.trim();
-    if (!text || answering()) return false;
-    if (!connection) {
-      // The session is open in the URL but still loading (a new chat just navigated here): the message waits for it.
-      if (state.currentId === undefined || !state.loadingSession) return false;
-      setQueued(text);
-      return true;
-    }
-    dispatch(connection, text);
-    return true;
-  }
-
-  function dispatch(conn: Connection, text: string): void {
-    setNotice(undefined);
-    store.addPendingUserMessage(text);
-    conn.send(text);
-  }
-
-  /** Sends the waiting message once the session is connected and no answer is being written. */
-  function sendQueued(): void {
-    const text = queued();
-    const conn = connection;
-    if (text === undefined || !conn || running()) return;
-    batch(() => {
-      setQueued(undefined);
-      dispatch(conn, text);
-    });
-  }
-
-  function stop(): void {
-    // A message still waiting is dropped: Stop means nothing more is asked.
-    setQueued(undefined);
-    if (running()) connection?.stop();
-  }
-
-  /**
-   * Asks again. A stored answer is regenerated (it stays an alternative); an answer refused before it was stored
-   * (no server id) has nothing to regenerate, so its question is sent once more.
-   */
-  function retry(answerId: number): void {
-    if (answerId > 0 && regenerate(answerId)) return;
-    const i = state.messages.findIndex((m) => m.id === answerId);
-    const question = [...state.messages.slice(0, i)].reverse().find((m) => m.role === 'user');
-    if (question) send(question.content);
-  }
-
-  const idle = () => connection !== undefined && !answering();
-
-  /** A new answer in place of `answerId`, streamed; the old one stays reachable with ‹ ›. */
-  function regenerate(answerId: number): boolean {
-    const i = state.messages.findIndex((m) => m.id === answerId);
-    if (!idle() || i < 0 || answerId <= 0) return false;
-    setNotice(undefined);
-    batch(() => {
-      setState('messages', (list) => list.slice(0, i));
-      setState('awaitingReply', true);
-    });
-    branchTurn = true;
-    connection?.regenerate(answerId);
-    return true;
-  }
-
-  /** Sends a new version of user message `messageId`: it and what followed become the other branch. */
-  function edit(messageId: number, content: string): boolean {
-    const text = content.trim();
-    const i = state.messages.findIndex((m) => m.id === messageId);
-    if (!text || !idle() || i < 0 || messageId <= 0) return false;
-    setNotice(undefined);
-    batch(() => {
-      setState('messages', (list) => list.slice(0, i));
-      store.addPendingUserMessage(text);
-    });
-    branchTurn = true;
-    connection?.edit(messageId, text);
-    return true;
-  }
-
-  /** Shows the alternative `messageId` (and the branch that continues from it). */
-  async function selectSibling(messageId: number): Promise<void> {
-    const id = state.currentId;
-    if (id === undefined || !idle()) return;
-    try {
-      const detail = await api.sessions.selectBranch(id, messageId);
-      if (state.currentId === id && idle()) showDetail(detail);
-    } catch (err) {
-      fail(err);
-    }
-  }
-
-  async function reloadBranch(id: number): Promise<void> {
-    try {
-      const detail = await api.sessions.get(id, { limit: MESSAGES_PAGE });
-      if (state.currentId === id && !answering()) showDetail(detail);
-    } catch {
-      // the messages shown are right; only the ‹ › counts may lag until the next load
-    }
-  }
-
-  function showDetail(detail: SessionDetail): void {
-    store.showSession(detail);
-    setSettings({ systemPrompt: detail.systemPrompt, model: detail.model, temperature: detail.temperature });
-  }
-
-  async function pinSession(id: number, pinned: boolean): Promise<void> {
-    try {
-      const s = await api.sessions.update(id, { pinned });
-      // Pinned first, then newest activity: the row moves to the top of its group.
-      setState('sessions', (list) => {
-        const row = list.find((x) => x.id === id);
-        if (!row) return list;
-        const rest = list.filter((x) => x.id !== id);
-        const moved = { ...row, pinned: Boolean(s.pinned) };
-        const at = moved.pinned ? 0 : rest.filter((x) => x.pinned).length;
-        return [...rest.slice(0, at), moved, ...rest.slice(at)];
-      });
-    } catch (err) {
-      fail(err);
-    }
-  }
-
-  /** Saves the open session's settings; throws so the settings panel can show the error beside its fields. */
-  async function saveSettings(body: UpdateSessionRequest): Promise<void> {
-    const id = state.currentId;
-    if (id === undefined) return;
-    const s = await api.sessions.update(id, body);
-    if (state.currentId === id)
-      setSettings({ systemPrompt: s.systemPrompt, model: s.model, temperature: s.temperature });
-  }
-
-  /** After an import: the list is reloaded so the new sessions appear where the server ranks them. */
-  async function afterImport(): Promise<void> {
-    await loadSessions();
-  }
+  const conversation = createConversationActions({
+    api,
+    store,
+    fail,
+    setNotice,
+    onOfflineModel: () => setOfflineModel(true),
+    onTitled: (id) => void sessions.refreshTitle(id),
+    ...(deps.connect ? { connect: deps.connect } : {}),
+  });
+  const sessions = createSessionsActions({ api, store, fail, onOpenDeleted: conversation.closeSession });
 
   async function checkHealth(): Promise<void> {
     try {
@@ -350,33 +43,15 @@ export function createChat() {
     }
   }
 
-  onCleanup(closeSession);
+  onCleanup(conversation.closeSession);
 
   return {
-    state,
-    answering,
-    connState,
+    state: store.state,
     notice,
     setNotice,
     offlineModel,
-    loadSessions,
-    loadMoreSessions,
-    createSession,
-    renameSession,
-    deleteSession,
-    openSession,
-    closeSession,
-    loadOlder,
-    send,
-    stop,
-    retry,
-    regenerate,
-    edit,
-    selectSibling,
-    pinSession,
-    settings,
-    saveSettings,
-    afterImport,
     checkHealth,
+    ...sessions,
+    ...conversation,
   };
 }

@@ -192,5 +192,95 @@ export function createChatState() {
     });
   }
 
-  return { state, setState, applyEvent, addPendingUserMessage, showSession, prependOlder, bumpSession };
+  // Named changes for the actions (sessions.actions.ts, conversation.actions.ts): the store's shape stays in this file.
+
+  function sessionsLoaded(sessions: SessionListItem[], total: number): void {
+    setState({ sessions, sessionsTotal: total, sessionsLoaded: true });
+  }
+
+  /** A further page of the list; rows already shown (moved up by activity meanwhile) are not repeated. */
+  function sessionsAppended(more: SessionListItem[], total: number): void {
+    const known = new Set(state.sessions.map((s) => s.id));
+    setState({ sessions: [...state.sessions, ...more.filter((s) => !known.has(s.id))], sessionsTotal: total });
+  }
+
+  function sessionAdded(s: SessionListItem): void {
+    batch(() => {
+      setState('sessions', (list) => [s, ...list]);
+      setState('sessionsTotal', (n) => n + 1);
+    });
+  }
+
+  function sessionChanged(id: number, patch: Partial<SessionListItem>): void {
+    setState('sessions', (x) => x.id === id, patch);
+  }
+
+  function sessionRemoved(id: number): void {
+    batch(() => {
+      setState('sessions', (list) => list.filter((s) => s.id !== id));
+      setState('sessionsTotal', (n) => Math.max(0, n - 1));
+    });
+  }
+
+  /** Pinned first, then newest activity: the row moves to the top of its group. */
+  function sessionPinned(id: number, pinned: boolean): void {
+    setState('sessions', (list) => {
+      const row = list.find((x) => x.id === id);
+      if (!row) return list;
+      const rest = list.filter((x) => x.id !== id);
+      const moved = { ...row, pinned };
+      const at = pinned ? 0 : rest.filter((x) => x.pinned).length;
+      return [...rest.slice(0, at), moved, ...rest.slice(at)];
+    });
+  }
+
+  function conversationClosed(): void {
+    setState({ currentId: undefined, messages: [], hasMore: false, streamingId: undefined, awaitingReply: false });
+  }
+
+  function conversationOpening(id: number): void {
+    setState({ currentId: id, loadingSession: true });
+  }
+
+  function conversationOpenFailed(): void {
+    setState({ loadingSession: false, currentId: undefined });
+  }
+
+  function olderLoading(on: boolean): void {
+    setState('loadingOlder', on);
+  }
+
+  /**
+   * The conversation from message `index` on is being replaced (regenerate: the answer; edit: the question and what
+   * followed): it goes, and the new turn is awaited, with `question` shown pending when there is one.
+   */
+  function branchReplaced(index: number, question?: string): void {
+    batch(() => {
+      setState('messages', (list) => list.slice(0, index));
+      if (question === undefined) setState('awaitingReply', true);
+      else addPendingUserMessage(question);
+    });
+  }
+
+  return {
+    state,
+    applyEvent,
+    addPendingUserMessage,
+    showSession,
+    prependOlder,
+    bumpSession,
+    sessionsLoaded,
+    sessionsAppended,
+    sessionAdded,
+    sessionChanged,
+    sessionRemoved,
+    sessionPinned,
+    conversationClosed,
+    conversationOpening,
+    conversationOpenFailed,
+    olderLoading,
+    branchReplaced,
+  };
 }
+
+export type ChatStore = ReturnType<typeof createChatState>;
