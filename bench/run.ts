@@ -1,5 +1,5 @@
 // Runs the benchmarks (`bun run bench`): each prints a table and writes JSON under bench/results/.
-// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`, `login`, `cluster`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
 import { runQuotaBench } from './quota.bench.js';
 import { runReadsBench } from './reads.bench.js';
 import { runSearchBench } from './search.bench.js';

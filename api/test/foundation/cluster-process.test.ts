@@ -1,15 +1,14 @@
 // `start` with WEB_CONCURRENCY=2 as a real process: the primary starts the embedded PostgreSQL once and forks two
 // workers that share the port; a worker that dies is replaced; SIGTERM drains them, exits 0 and leaves no postgres.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { waitFor } from '../stream/stream-helpers.js';
+import { runMain } from './run-main.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -17,14 +16,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string) {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -60,34 +51,22 @@ describe('start with WEB_CONCURRENCY=2', () => {
 
   it('serves from two worker processes on one port and one database, restarts a dead worker, and stops cleanly', async () => {
     const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        NODE_ENV: 'test',
-        WEB_CONCURRENCY: '2',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        DATA_DIR: dataDir,
-        SECRET_KEY: 'cluster-process-test-secret-0123456789',
-        SHUTDOWN_TIMEOUT_MS: '2000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const proc = runMain({
+      NODE_ENV: 'test',
+      WEB_CONCURRENCY: '2',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      SECRET_KEY: 'cluster-process-test-secret-0123456789',
+      SHUTDOWN_TIMEOUT_MS: '2000',
     });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    child.stderr!.on('data', (d) => {
-      err += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-    await waitFor(() => out.includes('Chatbot API listening') || child!.exitCode !== null, 120_000, 'listening');
-    expect(child.exitCode, `${out}\n${err}`).toBeNull();
-    const listening = out
+    child = proc.child;
+    const out = proc.stdout;
+    const err = proc.stderr;
+    await waitFor(() => out().includes('Chatbot API listening') || child!.exitCode !== null, 120_000, 'listening');
+    expect(child.exitCode, `${out()}\n${err()}`).toBeNull();
+    const listening = out()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -118,7 +97,7 @@ describe('start with WEB_CONCURRENCY=2', () => {
     // One worker killed: another takes its place, and two processes serve again.
     const [victim] = [...first];
     process.kill(victim!, 'SIGKILL');
-    await waitFor(() => out.includes('API worker died; restarting it'), 10_000, 'the restart log line');
+    await waitFor(() => out().includes('API worker died; restarting it'), 10_000, 'the restart log line');
     let now = new Set<number>();
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
@@ -134,9 +113,9 @@ describe('start with WEB_CONCURRENCY=2', () => {
     expect(isAlive(pgPid)).toBe(true);
     const workers = [...now];
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(out).toContain('"msg":"stopped"');
-    expect(err).toBe('');
+    expect((await proc.exited).code).toBe(0);
+    expect(out()).toContain('"msg":"stopped"');
+    expect(err()).toBe('');
     // No orphans: the workers and the database are gone with the primary.
     for (const pid of workers) expect(isAlive(pid)).toBe(false);
     await waitFor(() => !isAlive(pgPid), 10_000, 'postgres to stop');
