@@ -10,6 +10,10 @@ import { createTokenService } from './features/auth/tokens.js';
 import { chatRoutes } from './features/chat/chat.routes.js';
 import { createChatService } from './features/chat/chat.service.js';
 import { docsRoutes } from './features/docs/docs.routes.js';
+import { createEmbedder } from './features/files/embeddings.js';
+import { createFilesRepo } from './features/files/files.repo.js';
+import { filesRoutes, UPLOAD_PATH } from './features/files/files.routes.js';
+import { FileWorker } from './features/files/ingest.worker.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { keysRoutes } from './features/keys/keys.routes.js';
 import { createMetrics } from './features/metrics/metrics.js';
@@ -85,8 +89,8 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', httpMetrics(ctx.metrics));
   app.use('*', securityHeaders());
   app.use('/api/*', corsPolicy(deps.config.ALLOWED_ORIGINS));
-  // POST /api/import applies its own, larger limit (IMPORT_MAX_BYTES).
-  app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, [IMPORT_PATH]));
+  // POST /api/import and POST /api/files apply their own, larger limits (IMPORT_MAX_BYTES, FILE_MAX_BYTES).
+  app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, [IMPORT_PATH, UPLOAD_PATH]));
 
   app.route('/', healthRoutes(ctx));
   // GET /metrics: Prometheus, outside /api (not in the OpenAPI document, not behind nginx's /api location).
@@ -99,6 +103,14 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/', searchRoutes(ctx));
   app.route('/', transferRoutes(ctx));
   app.route('/', adminRoutes(ctx));
+  app.route('/', filesRoutes(ctx));
+  // Ingestion of uploaded documents, off the request path: whichever process claims a job does it.
+  const fileWorker = new FileWorker({
+    repo: createFilesRepo(db),
+    logger: deps.logger.child({ component: 'file-worker' }),
+    embedder: createEmbedder(deps.config),
+    listener,
+  }).start();
   const usage = createUsageService(ctx);
   app.route('/', usageRoutes(ctx, usage));
   // Ledger rows of answers a dead process left behind are completed once the recovery sweep has stored the answer.
@@ -130,6 +142,7 @@ export function createApp(deps: AppDeps): AppInstance {
     generations,
     async close(timeoutMs = deps.config.SHUTDOWN_TIMEOUT_MS) {
       clearInterval(ledgerSweep);
+      await fileWorker.close(Math.min(timeoutMs, 5_000));
       // Answers in flight finish or are stored as 'stopped' within the bound; none is left 'streaming'.
       await generations.close(timeoutMs);
       sockets.close();

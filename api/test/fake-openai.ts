@@ -11,7 +11,8 @@
 //
 // Speaks POST /v1/chat/completions (non-streaming JSON, or SSE `data: {chat.completion.chunk}` lines as OpenAI
 // sends them: a role chunk, one chunk per piece of text, a finish chunk, a usage chunk when
-// `stream_options.include_usage`, then `data: [DONE]`) and GET /v1/models.
+// `stream_options.include_usage`, then `data: [DONE]`), POST /v1/embeddings (deterministic vectors: fakeEmbedding) and
+// GET /v1/models.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -100,6 +101,38 @@ function splitReply(text: string, by: FakeScript['chunkBy']): string[] {
   return text.match(/\s*\S+\s*/g) ?? [text];
 }
 
+/** Dimensions of the fake embeddings. */
+export const FAKE_EMBEDDING_DIMS = 256;
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * A deterministic stand-in for a real embedding: each word and each of its character trigrams hashed into a signed
+ * bucket (the hashing trick), unit length. Texts sharing words or word parts ("capital"/"capitals") are close,
+ * which is what retrieval tests and the benchmark need from it.
+ */
+export function fakeEmbedding(text: string, dims = FAKE_EMBEDDING_DIMS): number[] {
+  const v = new Array<number>(dims).fill(0);
+  const add = (feature: string, weight: number) => {
+    const h = fnv1a(feature);
+    v[h % dims]! += h & 0x80000000 ? -weight : weight;
+  };
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    add(`w:${word}`, 1);
+    const padded = `^${word}$`;
+    for (let i = 0; i + 3 <= padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, 0.5);
+  }
+  const norm = Math.sqrt(v.reduce((n, x) => n + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
+}
+
 /** A rough, deterministic count (≈ 4 characters a token), enough for tests to see usage recorded. */
 function roughTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
@@ -144,6 +177,24 @@ export async function startFakeOpenAI(initial: FakeScript = {}): Promise<FakeOpe
       return sendJson(res, 200, {
         object: 'list',
         data: [{ id: 'fake-model', object: 'model', created: 1_700_000_000, owned_by: 'fake' }],
+      });
+    }
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      const input = (body as { input?: unknown }).input;
+      const texts = Array.isArray(input) ? input.map(String) : [String(input ?? '')];
+      const base64 = (body as { encoding_format?: string }).encoding_format === 'base64';
+      return sendJson(res, 200, {
+        object: 'list',
+        model: body.model ?? 'fake-embedding',
+        data: texts.map((t, index) => {
+          const e = fakeEmbedding(t);
+          return {
+            object: 'embedding',
+            index,
+            embedding: base64 ? Buffer.from(new Float32Array(e).buffer).toString('base64') : e,
+          };
+        }),
+        usage: { prompt_tokens: texts.reduce((n, t) => n + roughTokens(t), 0), total_tokens: 0 },
       });
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {

@@ -4,6 +4,7 @@ export * from './contracts/auth.js';
 export * from './contracts/chat.js';
 export * from './contracts/common.js';
 export * from './contracts/errors.js';
+export * from './contracts/files.js';
 export * from './contracts/health.js';
 export * from './contracts/keys.js';
 export * from './contracts/models.js';

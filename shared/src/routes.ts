@@ -4,6 +4,7 @@
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { dataRoutes } from './routes/data.js';
+import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { operationsRoutes } from './routes/operations.js';
 import type { RouteSpec } from './routes/route-spec.js';
@@ -18,6 +19,7 @@ export const routes = {
   ...streamRoutes,
   ...dataRoutes,
   ...operationsRoutes,
+  ...filesRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;

@@ -9,12 +9,15 @@ import {
 } from '@langchain/core/language_models/chat_models';
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
+import { parseSourcesBlock } from './sources-prompt.js';
 import { contentToText, countMessageTokens, countTokens, TOKENS_PER_REPLY } from './token-counter.js';
 
 export const OFFLINE_MODEL_NAME = 'offline';
 
 /** The quote of the user's message is capped, so a 10,000-character message does not make a 10,000-character answer. */
 const QUOTE_MAX_CHARS = 300;
+/** How much of each retrieved passage the offline model quotes. */
+const SOURCE_QUOTE_MAX_CHARS = 200;
 
 export interface OfflineChatModelParams extends BaseChatModelParams {
   /** Pause between tokens, so streaming looks and behaves like streaming. A few ms keeps it fast. */
@@ -53,6 +56,20 @@ function quote(text: string): string {
     .join('\n');
 }
 
+/** The passages a prompt carried (features/files), each quoted with its number so the answer cites them like a model would. */
+function fromSources(messages: BaseMessage[]): string[] {
+  const system = messages.filter((m) => m.getType() === 'system').map((m) => contentToText(m.content));
+  const sources = system.flatMap(parseSourcesBlock);
+  if (sources.length === 0) return [];
+  const lines = ['', `From your files (${sources.length} source${sources.length === 1 ? '' : 's'}):`];
+  for (const s of sources) {
+    const text = s.text.replace(/\s+/g, ' ').trim();
+    const cut = text.length > SOURCE_QUOTE_MAX_CHARS ? `${text.slice(0, SOURCE_QUOTE_MAX_CHARS).trimEnd()}…` : text;
+    lines.push('', `- ${s.label} [${s.n}]:`, quote(cut));
+  }
+  return lines;
+}
+
 /** The whole answer for a prompt: deterministic, so tests and users see the same thing every time. */
 export function offlineAnswer(messages: BaseMessage[]): string {
   const turns = messages.filter((m) => m.getType() === 'human' || m.getType() === 'ai');
@@ -67,6 +84,7 @@ export function offlineAnswer(messages: BaseMessage[]): string {
     earlier > 0
       ? `I can see ${earlier} earlier message${earlier === 1 ? '' : 's'} of this conversation.`
       : 'This is the start of the conversation.',
+    ...fromSources(messages),
     '',
     'To get real answers, set `OPENAI_API_KEY` (OpenAI) or `OPENAI_BASE_URL` (any OpenAI-compatible server:' +
       ' Ollama, vLLM, LM Studio, llama.cpp server), optionally `OPENAI_MODEL`, and restart the server.',

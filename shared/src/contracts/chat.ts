@@ -1,6 +1,7 @@
 // Chat sessions and their messages.
 import { z } from 'zod';
 import { idParamSchema, isoDateSchema } from './common.js';
+import { messageFileIdsSchema, messageSourceSchema } from './files.js';
 
 export const DEFAULT_SESSION_TITLE = 'New Conversation';
 export const MESSAGE_MAX_LENGTH = 10_000;
@@ -36,6 +37,11 @@ export const messageSchema = z.object({
    * first): `index` is this one's place (0-based), so a UI shows ‹ index+1/count ›. Set on session history.
    */
   siblings: z.object({ index: z.number().int(), count: z.number().int(), ids: z.array(z.number().int()) }).optional(),
+  /**
+   * An answer's sources: every passage (or whole file) given to the model for it, cited or not, numbered `n` from 1
+   * as the prompt numbers them (the answer cites `[n]`). Null for user messages and answers without files.
+   */
+  sources: z.array(messageSourceSchema).nullable().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -139,12 +145,16 @@ export const sessionDetailSchema = sessionSchema.extend({
 });
 export type SessionDetail = z.infer<typeof sessionDetailSchema>;
 
+const messageContentSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`);
+
 export const sendMessageRequestSchema = z.object({
-  content: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`),
+  content: messageContentSchema,
+  /** Files of this message (POST /api/files first); images must come this way. */
+  fileIds: messageFileIdsSchema.optional(),
 });
 export type SendMessageRequest = z.input<typeof sendMessageRequestSchema>;
 
@@ -155,7 +165,7 @@ export const sendMessageResponseSchema = z.object({
 export type SendMessageResponse = z.infer<typeof sendMessageResponseSchema>;
 
 /** POST …/messages/{messageId}/edit: the new text of a user message (sent as a new alternative of it). */
-export const editMessageRequestSchema = sendMessageRequestSchema;
+export const editMessageRequestSchema = z.object({ content: messageContentSchema });
 export type EditMessageRequest = z.input<typeof editMessageRequestSchema>;
 
 /** Regenerate (no user message) or edit (the new user message): 201 with the new answer. */

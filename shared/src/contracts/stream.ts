@@ -21,7 +21,11 @@ export const sseEventSchema = z.discriminatedUnion('event', [
 export type SseEvent = z.infer<typeof sseEventSchema>;
 
 export const wsClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message'), content: sendMessageRequestSchema.shape.content }),
+  z.object({
+    type: z.literal('message'),
+    content: sendMessageRequestSchema.shape.content,
+    fileIds: sendMessageRequestSchema.shape.fileIds,
+  }),
   z.object({ type: z.literal('stop') }),
   /** Replay the answer in progress from after chunk `after` (0 = from the start), then follow it live. */
   z.object({ type: z.literal('resume'), after: z.number().int().min(0).max(2_147_483_647) }),

@@ -1,6 +1,7 @@
 // Export and import: one JSON format for a session, or for all of a user's data, that imports back losslessly.
 import { z } from 'zod';
 import { messageRoleSchema, tokenUsageSchema } from './chat.js';
+import { messageSourceSchema } from './files.js';
 
 export const TRANSFER_FORMAT_VERSION = 1;
 /** An assistant answer may be far longer than what a user may type; this only guards against absurd input. */
@@ -31,6 +32,8 @@ export const transferMessageSchema = z.object({
   createdAt: timestampSchema,
   model: z.string().max(200).nullable().optional(),
   usage: tokenUsageSchema.nullable().optional(),
+  /** An answer's sources (file ids refer to the exporting account's files). */
+  sources: z.array(messageSourceSchema).max(1000).nullable().optional(),
 });
 export type TransferMessage = z.infer<typeof transferMessageSchema>;
 

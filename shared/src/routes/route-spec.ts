@@ -20,6 +20,8 @@ export interface RouteSpec {
   params?: SchemaName;
   query?: SchemaName;
   body?: SchemaName;
+  /** A `multipart/form-data` body (an upload): the handler reads it itself; the schema names its parts. */
+  multipart?: SchemaName;
   /** The body may be left out altogether (no Content-Type, no bytes): the handler then gets `{}`. */
   bodyOptional?: boolean;
   /** Request headers the route reads (an object schema keyed by lowercase header names, e.g. `last-event-id`). */

@@ -35,6 +35,7 @@ import type {
   UpdateSessionRequest,
 } from '../contracts/chat.js';
 import type { MessageResponse } from '../contracts/common.js';
+import type { FileInfo, FileListResponse } from '../contracts/files.js';
 import type { HealthResponse } from '../contracts/health.js';
 import type { ApiKeyListResponse, CreateApiKeyRequest, CreatedApiKey } from '../contracts/keys.js';
 import type { ModelsResponse } from '../contracts/models.js';
@@ -78,6 +79,20 @@ export interface AuditParams {
   to?: string;
   limit?: number;
   offset?: number;
+}
+
+export interface FileListParams {
+  /** Only the files attached to this conversation. */
+  sessionId?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface UploadFileOptions extends CallOptions {
+  /** Attach the file to this conversation (its ready files are used for every answer there). */
+  sessionId?: number;
+  /** The name to store (default: the Blob's own name when it is a File, else `file`). */
+  name?: string;
 }
 
 export interface SessionPageParams {
@@ -189,6 +204,28 @@ export function createClient(options: ClientOptions) {
       deleteAccount: (body: DeleteAccountRequest, opts: CallOptions = {}) => empty('deleteAccount', { ...opts, body }),
     },
 
+    files: {
+      /**
+       * Uploads a file (PDF, DOCX, Markdown, text, HTML, CSV, PNG, JPEG, WebP; judged by content): 201 with the file,
+       * `processing` until its text is indexed (poll `get`), images `ready` at once.
+       */
+      upload: (file: Blob, opts: UploadFileOptions = {}) => {
+        const form = new FormData();
+        const name = opts.name ?? ((file as { name?: unknown }).name as string | undefined) ?? 'file';
+        form.append('file', file, name);
+        if (opts.sessionId !== undefined) form.append('sessionId', String(opts.sessionId));
+        return json<FileInfo>('uploadFile', { ...(opts.signal ? { signal: opts.signal } : {}), form });
+      },
+      list: (query: FileListParams = {}, opts: CallOptions = {}) =>
+        json<FileListResponse>('listFiles', { ...opts, query: { ...query } }),
+      get: (id: number, opts: CallOptions = {}) => json<FileInfo>('getFile', { ...opts, params: { id } }),
+      /** Attaches the file to conversation `sessionId`, or detaches it with null. */
+      attach: (id: number, sessionId: number | null, opts: CallOptions = {}) =>
+        json<FileInfo>('updateFile', { ...opts, params: { id }, body: { sessionId } }),
+      /** Deletes the file and its passages. */
+      delete: (id: number, opts: CallOptions = {}) => empty('deleteFile', { ...opts, params: { id } }),
+    },
+
     keys: {
       /** A new API key; `key` is in this answer only. */
       create: (body: CreateApiKeyRequest, opts: CallOptions = {}) =>
@@ -226,8 +263,14 @@ export function createClient(options: ClientOptions) {
 
     messages: {
       /** Sends a message and waits for the whole answer (no streaming). */
-      send: (sessionId: number, content: string, opts: CallOptions = {}) =>
-        json<SendMessageResponse>('sendMessage', { ...opts, params: { id: sessionId }, body: { content } }),
+      send: (sessionId: number, content: string, opts: CallOptions & { fileIds?: number[] } = {}) => {
+        const { fileIds, ...call } = opts;
+        return json<SendMessageResponse>('sendMessage', {
+          ...call,
+          params: { id: sessionId },
+          body: { content, ...(fileIds ? { fileIds } : {}) },
+        });
+      },
       /** A new answer beside assistant message `messageId` (the old one stays an alternative); waits for it. */
       regenerate: (sessionId: number, messageId: number, opts: CallOptions = {}) =>
         json<BranchTurnResponse>('regenerateMessage', { ...opts, params: { id: sessionId, messageId } }),
@@ -238,8 +281,18 @@ export function createClient(options: ClientOptions) {
 
     chat: {
       /** Sends a message and yields message, chunk…, done (or error) as the answer is written. */
-      stream: (sessionId: number, content: string, opts: CallOptions = {}): AsyncIterable<SseEvent> =>
-        events('streamMessage', { ...opts, params: { id: sessionId }, body: { content } }),
+      stream: (
+        sessionId: number,
+        content: string,
+        opts: CallOptions & { fileIds?: number[] } = {},
+      ): AsyncIterable<SseEvent> => {
+        const { fileIds, ...call } = opts;
+        return events('streamMessage', {
+          ...call,
+          params: { id: sessionId },
+          body: { content, ...(fileIds ? { fileIds } : {}) },
+        });
+      },
       /** Regenerates assistant message `messageId`, streamed like `stream`. */
       regenerate: (sessionId: number, messageId: number, opts: CallOptions = {}): AsyncIterable<SseEvent> =>
         events('regenerateMessageStream', { ...opts, params: { id: sessionId, messageId } }),

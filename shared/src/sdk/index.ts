@@ -4,9 +4,11 @@ export {
   type ChatbotClient,
   type ClientOptions,
   createClient,
+  type FileListParams,
   type HeldTokens,
   type SessionListParams,
   type SessionPageParams,
+  type UploadFileOptions,
 } from './client.js';
 export { ApiError, isAbortError } from './errors.js';
 export type { StopResponse } from './route-params.js';

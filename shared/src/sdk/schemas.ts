@@ -45,6 +45,14 @@ import {
 } from '../contracts/chat.js';
 import { idParamSchema, messageResponseSchema } from '../contracts/common.js';
 import { errorBodySchema } from '../contracts/errors.js';
+import {
+  fileIdParamSchema,
+  fileListQuerySchema,
+  fileListResponseSchema,
+  fileSchema,
+  updateFileRequestSchema,
+  uploadFileRequestSchema,
+} from '../contracts/files.js';
 import { healthResponseSchema, readyResponseSchema } from '../contracts/health.js';
 import { apiKeyListResponseSchema, createApiKeyRequestSchema, createdApiKeySchema } from '../contracts/keys.js';
 import { modelsResponseSchema } from '../contracts/models.js';
@@ -127,6 +135,13 @@ export const contractSchemas = {
   inviteResponseSchema,
   auditQuerySchema,
   auditListSchema,
+  // Files (CONTRACT.md).
+  fileSchema,
+  fileIdParamSchema,
+  fileListQuerySchema,
+  fileListResponseSchema,
+  updateFileRequestSchema,
+  uploadFileRequestSchema,
 } as const;
 
 export type ContractSchemas = typeof contractSchemas;

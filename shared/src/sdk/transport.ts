@@ -54,6 +54,8 @@ export interface RequestArgs extends CallOptions {
   params?: Record<string, string | number>;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** A multipart body (an upload); the platform sets its Content-Type with the boundary. */
+  form?: FormData;
   headers?: Record<string, string>;
 }
 
@@ -176,7 +178,7 @@ export function createTransport(options: ClientOptions) {
         return await doFetch(buildUrl(name, args), {
           method: route.method,
           headers,
-          ...(args.body !== undefined ? { body: JSON.stringify(args.body) } : {}),
+          ...(args.body !== undefined ? { body: JSON.stringify(args.body) } : args.form ? { body: args.form } : {}),
           ...(args.signal ? { signal: args.signal } : {}),
         });
       } catch (err) {

@@ -145,8 +145,8 @@ export class ChatSocket implements AsyncIterable<WsServerMessage> {
   }
 
   /** Sends a user message; the answer arrives as message, chunk…, done (or error). Queued until the socket opens. */
-  send(content: string): void {
-    this.#write({ type: 'message', content });
+  send(content: string, fileIds?: number[]): void {
+    this.#write({ type: 'message', content, ...(fileIds ? { fileIds } : {}) });
   }
 
   /** Stops the answer in progress; its text so far is stored as stopped and `done` says so. */

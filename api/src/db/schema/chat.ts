@@ -1,4 +1,6 @@
 // Conversations, their messages, and the chunk log of answers being generated.
+
+import type { MessageSource } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -7,6 +9,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   real,
@@ -71,6 +74,10 @@ export const messages = pgTable(
     searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, content)`),
     /** The message this one follows in the conversation tree; null for a first message (a root). */
     parentId: integer('parent_id').references((): AnyPgColumn => messages.id, { onDelete: 'cascade' }),
+    /** An answer's sources (features/files): every passage or whole file its prompt carried, numbered as cited. */
+    sources: jsonb('sources').$type<MessageSource[]>(),
+    /** The files sent with a user message (`fileIds`), so a regeneration sends them again. */
+    fileIds: integer('file_ids').array(),
   },
   (t) => [
     index('messages_session_id_idx').on(t.sessionId, t.id),

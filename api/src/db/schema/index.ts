@@ -1,5 +1,6 @@
 // The whole database schema, as drizzle sees it.
 export * from './chat.js';
+export * from './files.js';
 export * from './limits.js';
 export * from './operations.js';
 export * from './users.js';

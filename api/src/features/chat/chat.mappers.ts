@@ -41,5 +41,6 @@ export function toMessage(row: MessageRow): Message {
         }
       : null,
     parentId: row.parentId,
+    sources: row.sources ?? null,
   };
 }

@@ -25,7 +25,7 @@ export function chatRoutes(
       return c.json({ message: 'Session deleted successfully' });
     })
     .add('sendMessage', async (c, { param, json }) =>
-      c.json(await generations.complete(c.get('user').id, param.id, json.content), 201),
+      c.json(await generations.complete(c.get('user').id, param.id, json.content, { fileIds: json.fileIds }), 201),
     )
     .add('regenerateMessage', async (c, { param }) => {
       const userId = c.get('user').id;

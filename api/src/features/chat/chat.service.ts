@@ -13,6 +13,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { errors } from '../../http/app-error.js';
 import { fromUniqueViolation } from '../../http/error-handler.js';
+import { createFileContext } from '../files/file-context.js';
 import { ledgerFinish, type ModelCallReport } from '../usage/ledger.js';
 import { reservationCtes } from '../usage/quota.js';
 import { createUsageService } from '../usage/usage.service.js';
@@ -59,6 +60,13 @@ export interface FinishResult {
   call?: ModelCallReport;
 }
 
+/** What a new message may ask for beside its text. */
+export interface TurnOptions {
+  model?: string;
+  /** Files of this message (features/files): checked before anything is stored, then given to the model. */
+  fileIds?: number[];
+}
+
 export interface ChatService {
   listSessions(userId: number, q: { limit: number; offset: number; sort: SessionSort }): Promise<SessionListResponse>;
   createSession(userId: number, title?: string): Promise<Session>;
@@ -86,7 +94,7 @@ export interface ChatService {
    * will answer), titles an untitled session from the content and bumps its updatedAt. 409 GENERATION_IN_PROGRESS
    * while the session already has a `streaming` answer (enforced by a unique index, so across processes too).
    */
-  beginTurn(userId: number, sessionId: number, content: string, opts?: { model?: string }): Promise<BegunTurn>;
+  beginTurn(userId: number, sessionId: number, content: string, opts?: TurnOptions): Promise<BegunTurn>;
   /**
    * The session's system prompt (else SYSTEM_PROMPT) + the complete/stopped non-empty messages of the branch the
    * answer continues (its ancestors), trimmed to CONTEXT_MAX_TOKENS (newest kept).
@@ -103,6 +111,8 @@ export function createChatService(ctx: AppContext): ChatService {
   const usage = createUsageService(ctx);
 
   const prompts = createPromptBuilder(ctx, repo);
+  // The conversation's files (features/files): checked with the turn, added to every prompt it builds.
+  const files = createFileContext(ctx);
 
   const ownedRow = (userId: number, sessionId: number) => requireOwnedSession(ctx.db, userId, sessionId, repo);
 
@@ -210,8 +220,15 @@ export function createChatService(ctx: AppContext): ChatService {
     userId: number,
     sessionId: number,
     content: string,
-    opts: { model?: string },
+    opts: TurnOptions,
   ): Promise<BegunTurn> {
+    const fileIds = opts.fileIds ?? [];
+    if (fileIds.length > 0) {
+      // Before anything is stored: the files must be this user's and ready, and images need a model that takes them.
+      const session = await ownedRow(userId, sessionId);
+      const model = [opts.model, session.model].find((m) => m && ctx.llm.models.includes(m)) ?? ctx.llm.defaultModel;
+      await files.checkAttachments(userId, fileIds, model);
+    }
     try {
       await ctx.rateLimiter.hit(`chat:${userId}`, config.CHAT_RATE_LIMIT_PER_MINUTE);
     } catch (err) {
@@ -249,9 +266,16 @@ export function createChatService(ctx: AppContext): ChatService {
       assistantMessage: toMessage(outcome.assistant),
       temperature: outcome.temperature ?? undefined,
     };
+    if (fileIds.length > 0) await files.remember(outcome.user.id, fileIds);
     try {
       const history = await prompts.collectHistory([outcome.user], outcome.history, outcome.assistant.id);
-      turn.prompt = prompts.compose(sessionId, outcome.assistant.id, outcome.systemPrompt, history);
+      const composed = prompts.compose(sessionId, outcome.assistant.id, outcome.systemPrompt, history);
+      turn.prompt = await files.augment(composed, {
+        sessionId,
+        assistantMessageId: outcome.assistant.id,
+        userId,
+        fileIds,
+      });
     } catch {
       // The generation builds the prompt again (and reports a failure as its own).
     }
@@ -324,7 +348,10 @@ export function createChatService(ctx: AppContext): ChatService {
       await repo.deleteSession(sessionId);
     },
 
-    buildPrompt: prompts.build,
+    async buildPrompt(sessionId, assistantMessageId) {
+      const built = await prompts.build(sessionId, assistantMessageId);
+      return files.augment(built, { sessionId, assistantMessageId });
+    },
 
     async finishAnswer(messageId, r) {
       const row = await repo.finishMessage(

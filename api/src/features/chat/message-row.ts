@@ -1,4 +1,5 @@
 // A message row as chat and stream read it: the one list of its columns (drizzle and raw SQL) and the raw row's mapper.
+import type { MessageSource } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import { messages } from '../../db/schema/index.js';
 
@@ -15,6 +16,7 @@ export const messageColumns = {
   createdAt: messages.createdAt,
   updatedAt: messages.updatedAt,
   parentId: messages.parentId,
+  sources: messages.sources,
 };
 
 export type MessageRow = Pick<typeof messages.$inferSelect, keyof typeof messageColumns>;
@@ -42,6 +44,7 @@ export type MessageSqlRow = {
   created_at: string | Date;
   updated_at: string | Date;
   parent_id: number | null;
+  sources: MessageSource[] | null;
 };
 
 export function fromSqlRow(r: MessageSqlRow): MessageRow {
@@ -57,5 +60,6 @@ export function fromSqlRow(r: MessageSqlRow): MessageRow {
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     parentId: r.parent_id,
+    sources: r.sources ?? null,
   };
 }

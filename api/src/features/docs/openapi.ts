@@ -33,8 +33,9 @@ const STATUS_WORDS: Record<number, string> = {
   401: 'Missing, invalid, expired or revoked token (UNAUTHORIZED, TOKEN_INVALID, TOKEN_EXPIRED) or wrong credentials (AUTHENTICATION_FAILED)',
   403: "Someone else's session, or a WebSocket Origin not allowed (FORBIDDEN)",
   404: 'No such session or route (NOT_FOUND)',
-  409: 'Already taken (DUPLICATE_USERNAME, DUPLICATE_EMAIL) or an answer is already being generated (GENERATION_IN_PROGRESS)',
+  409: 'Already taken (DUPLICATE_USERNAME, DUPLICATE_EMAIL), an answer is already being generated (GENERATION_IN_PROGRESS), or a count limit reached (LIMIT_REACHED)',
   413: 'Request body too large (PAYLOAD_TOO_LARGE)',
+  415: 'A file type this server does not take (UNSUPPORTED_MEDIA_TYPE)',
   429: 'Too many requests (RATE_LIMITED, AI_RATE_LIMIT); see Retry-After',
   500: 'Unexpected failure (INTERNAL_ERROR); details are only in the server log',
   502: 'The model provider failed (AI_API_ERROR)',
@@ -127,8 +128,18 @@ function operationFor(operationId: string, route: RouteSpec, schemas: Record<str
     ...(route.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: use(route.body, 'input') } } } }
       : {}),
+    ...(route.multipart ? { requestBody: multipartBody(toJsonSchema(route.multipart, 'input')) } : {}),
     responses,
   };
+}
+
+/** A `multipart/form-data` body: the parts as properties, `file` as binary. */
+function multipartBody(schema: JsonSchema) {
+  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const properties = Object.fromEntries(
+    Object.entries(props).map(([k, v]) => [k, k === 'file' ? { ...v, type: 'string', format: 'binary' } : v]),
+  );
+  return { required: true, content: { 'multipart/form-data': { schema: { ...schema, properties } } } };
 }
 
 /** Builds the whole document. `serverUrl` is where "Try it out" sends requests (the page's own origin by default). */

@@ -13,6 +13,7 @@ export interface ChatTurns {
     userId: number,
     sessionId: number,
     content: string,
+    opts?: { fileIds?: number[] },
   ): Promise<{ userMessage: Message; assistantMessage: Message; temperature?: number; prompt?: BaseMessage[] }>;
   /** A new answer beside assistant message `messageId` (kept as an alternative); `repliesTo` is its user message. */
   beginRegenerate(userId: number, sessionId: number, messageId: number): Promise<BegunAnswer>;

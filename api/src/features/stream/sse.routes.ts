@@ -109,7 +109,9 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
     routeGroup(ctx)
       .add('streamMessage', (c, { param, json }) => {
         const userId = c.get('user').id;
-        return streamBegun(userId, param.id, () => chat.beginTurn(userId, param.id, json.content));
+        return streamBegun(userId, param.id, () =>
+          chat.beginTurn(userId, param.id, json.content, { fileIds: json.fileIds }),
+        );
       })
       .add('regenerateMessageStream', (c, { param }) => {
         const userId = c.get('user').id;

@@ -161,7 +161,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
         const { id: userId } = state.user;
         const work =
           msg.type === 'message'
-            ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content))
+            ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content, { fileIds: msg.fileIds }))
             : msg.type === 'regenerate'
               ? handleMessage(() => chat.beginRegenerate(userId, state.sessionId, msg.messageId))
               : msg.type === 'edit'

@@ -1,11 +1,11 @@
 // SQL for export and import: a user's sessions with their messages, read in two queries and written in one transaction.
-import type { TransferFile, TransferMessage, TransferSession } from '@chatbot/shared';
+import type { MessageSource, TransferFile, TransferMessage, TransferSession } from '@chatbot/shared';
 import { DEFAULT_SESSION_TITLE } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions, messages } from '../../db/schema/index.js';
 
-// 9 values per message row; PostgreSQL allows 65,535 parameters per statement.
+// 10 values per message row; PostgreSQL allows 65,535 parameters per statement.
 const MESSAGE_INSERT_BATCH = 5_000;
 
 /** drizzle's pg driver hands timestamps of raw queries over as text ("2026-01-02 03:04:05.678+00"). */
@@ -41,6 +41,7 @@ export function createTransferRepo(db: Db): TransferRepo {
         model: string | null;
         prompt_tokens: number | null;
         completion_tokens: number | null;
+        sources: MessageSource[] | null;
       }>(sql`
         select m.session_id, m.role,
                case when m.status = 'streaming'
@@ -48,7 +49,7 @@ export function createTransferRepo(db: Db): TransferRepo {
                                 where c.message_id = m.id), m.content)
                  else m.content end as content,
                case when m.status = 'streaming' then 'stopped' else m.status end as status,
-               m.created_at, m.model, m.prompt_tokens, m.completion_tokens
+               m.created_at, m.model, m.prompt_tokens, m.completion_tokens, m.sources
         from messages m join chat_sessions s on s.id = m.session_id
         where s.user_id = ${userId}${only}
         order by m.session_id, m.id`);
@@ -69,6 +70,7 @@ export function createTransferRepo(db: Db): TransferRepo {
                   completionTokens: m.completion_tokens,
                   totalTokens: m.prompt_tokens + m.completion_tokens,
                 },
+          ...(m.sources ? { sources: m.sources } : {}),
         });
         bySession.set(m.session_id, list);
       }
@@ -107,6 +109,7 @@ export function createTransferRepo(db: Db): TransferRepo {
                 model: m.model ?? null,
                 promptTokens: m.usage?.promptTokens ?? null,
                 completionTokens: m.usage?.completionTokens ?? null,
+                sources: m.role === 'assistant' && m.sources ? m.sources : null,
                 createdAt: new Date(m.createdAt),
                 updatedAt: new Date(m.createdAt),
               })),

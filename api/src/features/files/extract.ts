@@ -1,0 +1,226 @@
+// Text out of a file, with where it came from (page, section): unpdf for PDF, mammoth for DOCX (after the zip is
+// checked against bombs), a small HTML-to-Markdown pass for HTML, and plain text as it is.
+
+import { Unzip, UnzipInflate } from 'fflate';
+import { decode } from 'html-entities';
+import { zipEntries } from './detect.js';
+
+/** A stretch of a document's text and where it sits. */
+export interface Segment {
+  text: string;
+  page: number | null;
+  section: string | null;
+}
+
+export interface Extracted {
+  pages: number | null;
+  segments: Segment[];
+  /** How the text is best split: Markdown structure, CSV rows, or plain prose. */
+  kind: 'markdown' | 'csv' | 'plain';
+}
+
+/** A file that cannot be read, with a reason fit to show its owner (stored as the file's `error`). */
+export class ExtractionError extends Error {
+  constructor(
+    message: string,
+    /** The upload should be refused with this status rather than stored as failed. */
+    readonly refuse?: 413 | 415,
+  ) {
+    super(message);
+    this.name = 'ExtractionError';
+  }
+}
+
+/** Limits on what one file may expand to (a DOCX is a zip; any document can hold a lot of text). */
+export const EXTRACT_LIMITS = {
+  /** Sum of the uncompressed sizes a DOCX's zip may declare, and may actually inflate to. */
+  zipMaxUncompressedBytes: 100 * 1024 * 1024,
+  /** Entries in a DOCX's zip. */
+  zipMaxEntries: 5_000,
+  /** Characters of text one file may yield. */
+  maxTextChars: 5_000_000,
+  /** How long one file's extraction may take. */
+  timeoutMs: 60_000,
+};
+
+const MB = 1024 * 1024;
+
+/**
+ * Refuses a zip that declares more than the limit in its central directory (checked at upload, nothing inflated).
+ * Returns the reason, or null when the directory is within bounds.
+ */
+export function zipBombReason(bytes: Uint8Array): string | null {
+  const entries = zipEntries(bytes);
+  if (!entries) return 'The document is not a readable DOCX (its zip directory is damaged)';
+  if (entries.length > EXTRACT_LIMITS.zipMaxEntries) return 'The document holds too many parts to be read safely';
+  const total = entries.reduce((n, e) => n + e.originalSize, 0);
+  if (total > EXTRACT_LIMITS.zipMaxUncompressedBytes) {
+    return `The document expands to ${Math.round(total / MB)} MB, more than the ${EXTRACT_LIMITS.zipMaxUncompressedBytes / MB} MB it may`;
+  }
+  return null;
+}
+
+/** Inflates every entry with a running count, stopping at the limit: a directory that lies about sizes is caught. */
+function checkActualZipSize(bytes: Uint8Array): void {
+  let total = 0;
+  let over = false;
+  const unzip = new Unzip();
+  unzip.register(UnzipInflate);
+  unzip.onfile = (file) => {
+    file.ondata = (err, chunk) => {
+      if (err) throw new ExtractionError('The document is not a readable DOCX (a part is damaged)');
+      total += chunk.length;
+      if (total > EXTRACT_LIMITS.zipMaxUncompressedBytes && !over) {
+        over = true;
+        file.terminate();
+      }
+    };
+    if (!over) file.start();
+  };
+  try {
+    unzip.push(bytes, true);
+  } catch (err) {
+    if (err instanceof ExtractionError) throw err;
+    if (!over) throw new ExtractionError('The document is not a readable DOCX (its zip is damaged)');
+  }
+  if (over) {
+    throw new ExtractionError(
+      `The document expands to more than the ${EXTRACT_LIMITS.zipMaxUncompressedBytes / MB} MB it may`,
+    );
+  }
+}
+
+/** HTML as Markdown-ish text: headings as `#`, lists as `-`, tables as `|`, scripts and styles gone, entities decoded. */
+export function htmlToMarkdown(html: string): string {
+  let s = html
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(script|style|noscript|template|svg|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => {
+      const text = inner
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+      return text ? `\n\n${'#'.repeat(Number(level))} ${text}\n\n` : '\n\n';
+    })
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<li\b[^>]*>/gi, '\n- ')
+    .replace(/<\/(td|th)\s*>/gi, ' | ')
+    .replace(
+      /<\/?(p|div|section|article|header|footer|main|aside|nav|ul|ol|table|tr|blockquote|pre|dl|dt|dd|figure|figcaption|hr)\b[^>]*>/gi,
+      '\n',
+    )
+    .replace(/<[^>]*>/g, '');
+  s = decode(s);
+  return s
+    .replace(/[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Markdown cut at its headings: each stretch with its heading path ("Guide > Install"). */
+export function markdownSections(md: string): Segment[] {
+  const out: Segment[] = [];
+  const path: string[] = [];
+  let body: string[] = [];
+  let fenced = false;
+  const flush = () => {
+    const text = body.join('\n').trim();
+    if (text) out.push({ text, page: null, section: path.filter(Boolean).join(' > ') || null });
+    body = [];
+  };
+  for (const line of md.split(/\r?\n/)) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    const heading = fenced ? null : /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      flush();
+      const level = heading[1]!.length;
+      path.length = level - 1;
+      path[level - 1] = heading[2]!.slice(0, 200);
+      // The heading stays in the text too, so a search for its words finds the stretch under it.
+      body.push(line);
+      continue;
+    }
+    body.push(line);
+  }
+  flush();
+  return out;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(new ExtractionError(`Reading the ${what} took too long`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
+  const { extractText, getDocumentProxy } = await import('unpdf');
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
+  try {
+    pdf = await getDocumentProxy(new Uint8Array(bytes));
+  } catch {
+    throw new ExtractionError('The PDF could not be read (it is damaged or encrypted)');
+  }
+  try {
+    const { totalPages, text } = await extractText(pdf, { mergePages: false });
+    const segments = text.map((t, i) => ({ text: t.trim(), page: i + 1, section: null })).filter((s) => s.text !== '');
+    return { pages: totalPages, segments, kind: 'plain' };
+  } catch {
+    throw new ExtractionError('The PDF could not be read (a page is damaged)');
+  } finally {
+    await pdf.cleanup().catch(() => {});
+  }
+}
+
+async function extractDocx(bytes: Uint8Array): Promise<Extracted> {
+  const bomb = zipBombReason(bytes);
+  if (bomb) throw new ExtractionError(bomb, 413);
+  checkActualZipSize(bytes);
+  const mammoth = await import('mammoth');
+  let html: string;
+  try {
+    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes) })).value;
+  } catch {
+    throw new ExtractionError('The DOCX could not be read (it is damaged)');
+  }
+  return { pages: null, segments: markdownSections(htmlToMarkdown(html)), kind: 'markdown' };
+}
+
+function textOf(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
+}
+
+/** Extracts a document's text (not images: they have none to extract). Throws ExtractionError with a plain reason. */
+export async function extractText(bytes: Uint8Array, mimeType: string): Promise<Extracted> {
+  const work = (async (): Promise<Extracted> => {
+    switch (mimeType) {
+      case 'application/pdf':
+        return extractPdf(bytes);
+      case 'application/vnd.openxmlformats-officedocument.wordprocessingml.document':
+        return extractDocx(bytes);
+      case 'text/html':
+        return { pages: null, segments: markdownSections(htmlToMarkdown(textOf(bytes))), kind: 'markdown' };
+      case 'text/markdown':
+        return { pages: null, segments: markdownSections(textOf(bytes)), kind: 'markdown' };
+      case 'text/csv':
+        return { pages: null, segments: [{ text: textOf(bytes), page: null, section: null }], kind: 'csv' };
+      case 'text/plain':
+        return { pages: null, segments: [{ text: textOf(bytes), page: null, section: null }], kind: 'plain' };
+      default:
+        throw new ExtractionError('This file type has no text to extract');
+    }
+  })();
+  const extracted = await withTimeout(work, EXTRACT_LIMITS.timeoutMs, 'document');
+  // Text PostgreSQL cannot store (NUL) is dropped; the rest is kept as written.
+  for (const s of extracted.segments) s.text = s.text.replaceAll('\u0000', '');
+  const chars = extracted.segments.reduce((n, s) => n + s.text.length, 0);
+  if (chars > EXTRACT_LIMITS.maxTextChars) {
+    throw new ExtractionError(
+      `The document has more text than can be indexed (over ${EXTRACT_LIMITS.maxTextChars.toLocaleString('en')} characters)`,
+    );
+  }
+  if (chars === 0) throw new ExtractionError('The document has no text to read (a scan without a text layer?)');
+  return extracted;
+}
