@@ -1,7 +1,8 @@
 // Runs the benchmarks (`bun run bench`): each prints a table and writes JSON under bench/results/.
-// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`, `retrieval`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
 import { runQuotaBench } from './quota.bench.js';
 import { runReadsBench } from './reads.bench.js';
+import { runRetrievalBench } from './retrieval.bench.js';
 import { runSearchBench } from './search.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runUiLoadBench } from './ui-load.bench.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'ui-load': () => runUiLoadBench(),
   quota: () => runQuotaBench(),
   reads: () => runReadsBench(),
+  retrieval: () => runRetrievalBench(),
 };
 const chosen = names.length ? names : Object.keys(benches);
 for (const name of chosen) {

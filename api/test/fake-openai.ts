@@ -114,13 +114,17 @@ function fnv1a(s: string): number {
 }
 
 /**
- * A deterministic stand-in for a real embedding: each word and each of its character trigrams hashed into a signed
+ * A deterministic stand-in for a real embedding: each distinct word and character trigram hashed into a signed
  * bucket (the hashing trick), unit length. Texts sharing words or word parts ("capital"/"capitals") are close,
  * which is what retrieval tests and the benchmark need from it.
  */
 export function fakeEmbedding(text: string, dims = FAKE_EMBEDDING_DIMS): number[] {
   const v = new Array<number>(dims).fill(0);
+  // Each feature counts once however often it occurs (a long passage is not dominated by its common words).
+  const seen = new Set<string>();
   const add = (feature: string, weight: number) => {
+    if (seen.has(feature)) return;
+    seen.add(feature);
     const h = fnv1a(feature);
     v[h % dims]! += h & 0x80000000 ? -weight : weight;
   };

@@ -123,11 +123,15 @@ export function markdownSections(md: string): Segment[] {
   const out: Segment[] = [];
   const path: string[] = [];
   let body: string[] = [];
+  let hasContent = false;
   let fenced = false;
   const flush = () => {
+    // A heading with nothing under it before the next one stays in the text of the next stretch.
+    if (!hasContent) return;
     const text = body.join('\n').trim();
     if (text) out.push({ text, page: null, section: path.filter(Boolean).join(' > ') || null });
     body = [];
+    hasContent = false;
   };
   for (const line of md.split(/\r?\n/)) {
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
@@ -142,7 +146,9 @@ export function markdownSections(md: string): Segment[] {
       continue;
     }
     body.push(line);
+    if (line.trim() !== '') hasContent = true;
   }
+  hasContent ||= body.some((l) => l.trim() !== '');
   flush();
   return out;
 }
