@@ -117,7 +117,7 @@ describe('docker-compose.yml', () => {
 
   it('runs the official PostgreSQL 17 image on a named volume with a pg_isready healthcheck', () => {
     const db = services.db;
-    expect(db?.image).toBe('postgres:17');
+    expect(db?.image).toBe('pgvector/pgvector:pg17');
     expect(db?.volumes).toContain('db-data:/var/lib/postgresql/data');
     expect(Object.keys(compose.volumes ?? {})).toContain('db-data');
     expect(healthcheckText(db)).toContain('pg_isready');

@@ -62,15 +62,24 @@ const toPassage = (r: PassageRow): Passage => ({
   text: r.text,
 });
 
-/** Whether pgvector is installed in this database (checked once per database handle). */
+/**
+ * Whether pgvector can be used in this database (checked once per database handle): installed already, or available
+ * on the server and installable by this role (the compose file's pgvector image); otherwise plain SQL is used.
+ */
 const pgvectorKnown = new WeakMap<Db, Promise<boolean>>();
 export function hasPgvector(db: Db): Promise<boolean> {
   let known = pgvectorKnown.get(db);
   if (!known) {
-    known = db
-      .execute<{ on: boolean }>(sql`select exists (select 1 from pg_extension where extname = 'vector') as on`)
-      .then((r) => Boolean(r.rows[0]?.on))
-      .catch(() => false);
+    known = (async () => {
+      const r = await db.execute<{ installed: boolean; available: boolean }>(sql`
+        select exists (select 1 from pg_extension where extname = 'vector') as installed,
+               exists (select 1 from pg_available_extensions where name = 'vector') as available`);
+      const row = r.rows[0];
+      if (row?.installed) return true;
+      if (!row?.available) return false;
+      await db.execute(sql`create extension if not exists vector`);
+      return true;
+    })().catch(() => false);
     pgvectorKnown.set(db, known);
   }
   return known;
