@@ -221,6 +221,7 @@ export async function extractText(bytes: Uint8Array, mimeType: string): Promise<
   const extracted = await withTimeout(work, EXTRACT_LIMITS.timeoutMs, 'document');
   // Text PostgreSQL cannot store (NUL) is dropped; the rest is kept as written.
   for (const s of extracted.segments) s.text = s.text.replaceAll('\u0000', '');
+  extracted.segments = extracted.segments.filter((s) => s.text.trim() !== '');
   const chars = extracted.segments.reduce((n, s) => n + s.text.length, 0);
   if (chars > EXTRACT_LIMITS.maxTextChars) {
     throw new ExtractionError(
