@@ -233,7 +233,9 @@ describe('FILES_MAX_PER_USER', () => {
     expect(refused.body.detail.code).toBe('LIMIT_REACHED');
     const list = await call(t.app, 'GET', '/api/files', { token: u.token });
     expect(list.body.total).toBe(2);
-    await call(t.app, 'DELETE', `/api/files/${list.body.files[0].id}`, { token: u.token });
-    expect((await upload(t.app, u.token, 'f5.txt', Buffer.from('five'))).status).toBe(201);
+    const del = await call(t.app, 'DELETE', `/api/files/${list.body.files[0].id}`, { token: u.token });
+    expect(del.status).toBe(204);
+    const after = await upload(t.app, u.token, 'f5.txt', Buffer.from('five'));
+    expect(after.status, JSON.stringify(after.body)).toBe(201);
   });
 });

@@ -28,11 +28,16 @@ const STOPWORDS = new Set(
  * "capital…"); null when no word is left. Only letters and digits pass, so the text needs no quoting.
  */
 export function toTsQuery(question: string): string | null {
-  const words = [...new Set(question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])]
+  const terms = queryTerms(question);
+  return terms.length === 0 ? null : terms.join(' | ');
+}
+
+/** The question's meaningful words as tsquery terms (each a prefix match from 4 letters). */
+export function queryTerms(question: string): string[] {
+  return [...new Set(question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])]
     .filter((w) => w.length > 1 && !STOPWORDS.has(w))
-    .slice(0, 32);
-  if (words.length === 0) return null;
-  return words.map((w) => (w.length >= 4 ? `${w}:*` : w)).join(' | ');
+    .slice(0, 32)
+    .map((w) => (w.length >= 4 ? `${w}:*` : w));
 }
 
 export interface Passage {
@@ -85,14 +90,30 @@ export function hasPgvector(db: Db): Promise<boolean> {
   return known;
 }
 
-/** Passages of `fileIds` ranked by full-text relevance to the question (ts_rank), best first. */
-export async function fullTextSearch(db: Db, fileIds: number[], question: string, limit: number): Promise<Passage[]> {
-  const q = toTsQuery(question);
-  if (!q || fileIds.length === 0) return [];
+/**
+ * Passages of `fileIds` ranked by full-text relevance to the question (ts_rank), best first. Alone, any of the
+ * question's words may match (recall matters most); with `mostWords`, more than half of them must (as search
+ * engines' "minimum should match"): in a fusion, a passage sharing one common word with the question is no evidence
+ * and would crowd out the other list's real hits (bench/retrieval.bench.ts measures both).
+ */
+export async function fullTextSearch(
+  db: Db,
+  fileIds: number[],
+  question: string,
+  limit: number,
+  opts: { mostWords?: boolean } = {},
+): Promise<Passage[]> {
+  const terms = queryTerms(question);
+  if (terms.length === 0 || fileIds.length === 0) return [];
+  const matched = sql.join(
+    terms.map((t) => sql`(c.tsv @@ to_tsquery('simple', ${t}))::int`),
+    sql` + `,
+  );
+  const most = opts.mostWords && terms.length > 1 ? sql` and (${matched}) * 2 > ${terms.length}` : sql``;
   const res = await db.execute<PassageRow>(sql`
     select c.id, c.file_id, c.n, c.page, c.section, c.text
-    from file_chunks c, to_tsquery('simple', ${q}) q
-    where c.file_id = any(${sql.param(fileIds)}::int[]) and c.tsv @@ q
+    from file_chunks c, to_tsquery('simple', ${terms.join(' | ')}) q
+    where c.file_id = any(${sql.param(fileIds)}::int[]) and c.tsv @@ q${most}
     order by ts_rank(c.tsv, q, 1) desc, c.id
     limit ${limit}`);
   return res.rows.map(toPassage);
@@ -130,7 +151,7 @@ export function fuseByRank(lists: Passage[][], limit: number): Passage[] {
     .map((s) => s.p);
 }
 
-/** Hybrid retrieval: full-text and (with an embedder) similarity, fused; `topK` passages. */
+/** Hybrid retrieval: full-text and (with an embedder) similarity, fused; `topK` passages (full-text alone without one). */
 export async function hybridSearch(
   db: Db,
   embedder: Embedder | null,
@@ -139,7 +160,8 @@ export async function hybridSearch(
   topK: number,
 ): Promise<Passage[]> {
   const depth = Math.max(topK * 4, 20);
-  const textHits = fullTextSearch(db, fileIds, question, depth);
+  // With embeddings to fuse with, full-text hits must match most of the question's words; alone, any word counts.
+  const textHits = fullTextSearch(db, fileIds, question, depth, { mostWords: embedder !== null });
   const vectorHits = embedder
     ? embedder.embedQuery(question).then((v) => vectorSearch(db, fileIds, v, depth))
     : Promise.resolve([]);
