@@ -66,6 +66,16 @@ describe('/api/files', () => {
     });
     expect(none.status).toBe(400);
     expect(((await none.json()) as { detail: { field: string } }).detail.field).toBe('file');
+    // Far over the limit: refused by the route's body limit before the multipart body is read.
+    const huge = await upload(t.app, alice.token, 'huge.txt', Buffer.alloc(3 * 1024 * 1024, 'a'));
+    expect(huge.status).toBe(413);
+    // A multipart body that is not one.
+    const garbage = await t.app.request('/api/files', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'multipart/form-data; boundary=zzz' },
+      body: 'this is not multipart at all',
+    });
+    expect(garbage.status).toBe(400);
     const json = await call(t.app, 'POST', '/api/files', { token: alice.token, body: { file: 'x' } });
     expect(json.status).toBe(400);
     const noAuth = await t.app.request('/api/files', { method: 'POST', body: new FormData() });

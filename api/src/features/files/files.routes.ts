@@ -1,7 +1,7 @@
 // /api/files: upload (multipart), list, read, attach to a conversation, delete. Paths, auth and validation of the
 // JSON routes come from the route table; the upload reads its multipart body itself, under its own size limit.
 import type { AppContext } from '../../context.js';
-import { errors } from '../../http/app-error.js';
+import { AppError, errors } from '../../http/app-error.js';
 import { limitBody } from '../../http/middleware/security.js';
 import { routeGroup } from '../../http/route-table.js';
 import { createFilesService } from './files.service.js';
@@ -27,7 +27,7 @@ export function filesRoutes(ctx: AppContext) {
         try {
           form = await c.req.parseBody({ all: true });
         } catch (err) {
-          if (err instanceof Error && err.name === 'AppError') throw err;
+          if (err instanceof AppError) throw err;
           throw errors.validation('The multipart body could not be read', 'body');
         }
         const file = form.file;
