@@ -210,6 +210,8 @@ describe('documents with a real model client', () => {
     expect(imported.status).toBe(201);
     const copy = await call(t.app, 'GET', `/api/chat/sessions/${imported.body.sessionIds[0]}`, { token: u.token });
     expect(copy.body.messages[1].sources).toEqual(sources);
+    const md = await call(t.app, 'GET', `/api/chat/sessions/${s}/export`, { token: u.token });
+    expect(md.body).toContain('Sources:\n- [1] fact.txt');
     const all = await call(t.app, 'GET', '/api/export', { token: u.token });
     const again = all.body.sessions.find((x: Json) => x.messages[1]?.sources?.[0]?.fileName === 'fact.txt');
     expect(again.messages[1].sources).toEqual(sources);

@@ -226,6 +226,29 @@ describe('/api/files', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.cleanup());
+
+  it('documents the upload as multipart/form-data with a binary file part, and every files route', async () => {
+    const doc = (await call(t.app, 'GET', '/api/openapi.json')).body;
+    const post = doc.paths['/api/files'].post;
+    const schema = post.requestBody.content['multipart/form-data'].schema;
+    expect(schema.properties.file).toMatchObject({ type: 'string', format: 'binary' });
+    expect(schema.required).toEqual(['file']);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '409', '413', '415']));
+    expect(Object.keys(doc.paths['/api/files'])).toEqual(['post', 'get']);
+    expect(Object.keys(doc.paths['/api/files/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(doc.components.schemas.File.required).toEqual(
+      expect.arrayContaining(['id', 'name', 'mimeType', 'size', 'status', 'error', 'sessionId', 'pages', 'chunks']),
+    );
+    expect(JSON.stringify(doc.components.schemas.SendMessageResponse)).toContain('"sources"');
+  });
+});
+
 describe('FILES_MAX_PER_USER', () => {
   let t: TestApp;
   beforeAll(async () => {

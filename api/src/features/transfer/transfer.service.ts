@@ -42,6 +42,13 @@ export function toMarkdown(session: TransferSession, exportedAt: string): string
     const who = m.role === 'user' ? 'You' : `Assistant${m.model ? ` (${m.model})` : ''}`;
     const note = m.status === 'complete' ? '' : m.status === 'stopped' ? ' · _stopped_' : ' · _failed_';
     lines.push('', '---', '', `**${who}** · ${readableTime(m.createdAt)}${note}`, '', m.content);
+    if (m.sources?.length) {
+      lines.push('', 'Sources:');
+      for (const src of m.sources) {
+        const where = [src.page !== null ? `page ${src.page}` : null, src.section].filter(Boolean).join(', ');
+        lines.push(`- [${src.n}] ${src.fileName}${where ? ` (${where})` : ''}`);
+      }
+    }
   }
   return `${lines.join('\n')}\n`;
 }
