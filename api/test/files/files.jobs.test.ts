@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/features/files/embeddings.js';
 import { createFilesRepo, type FilesRepo } from '../../src/features/files/files.repo.js';
 import { FileWorker } from '../../src/features/files/ingest.worker.js';
+import { hybridSearch } from '../../src/features/files/retrieval.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { fakeEmbedding } from '../fake-openai.js';
 import { createTestDatabase, type TestDatabase } from '../harness.js';
@@ -98,6 +99,23 @@ describe('file jobs', () => {
     expect(await status(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/after 3 attempts/) });
     const left = await tdb.database.db.execute(sql`select 1 from file_jobs where file_id = ${id}`);
     expect(left.rows).toEqual([]);
+  });
+
+  it('retrieves by full-text alone when the embeddings server fails at question time', async () => {
+    const id = await newDoc('The lighthouse keeper of Brenmoor feeds seventeen cats.');
+    const w = new FileWorker({ repo, logger, embedder: null });
+    expect(await w.runOnce()).toBe(true);
+    const failures: unknown[] = [];
+    const down: Embedder = {
+      model: 'down',
+      embedDocuments: () => Promise.reject(new Error('connection refused')),
+      embedQuery: () => Promise.reject(new Error('connection refused')),
+    };
+    const hits = await hybridSearch(tdb.database.db, down, [id], 'How many cats in Brenmoor?', 3, (e) =>
+      failures.push(e),
+    );
+    expect(hits.map((h) => h.fileId)).toEqual([id]);
+    expect(failures).toHaveLength(1);
   });
 
   it('two workers racing for jobs each take different ones (SKIP LOCKED)', async () => {

@@ -105,7 +105,15 @@ export function createFileContext(ctx: AppContext): FileContext {
           ctx.db,
           embedder,
           { userId, sessionId: args.sessionId, fileIds: ids, question },
-          { topK: config.RAG_TOP_K, fullDocumentTokens: config.RAG_FULL_DOCUMENT_TOKENS },
+          {
+            topK: config.RAG_TOP_K,
+            fullDocumentTokens: config.RAG_FULL_DOCUMENT_TOKENS,
+            onEmbeddingError: (err) =>
+              ctx.logger.warn(
+                { err: { message: (err as Error).message }, sessionId: args.sessionId },
+                'embedding the question failed; retrieving by full-text only',
+              ),
+          },
         ),
         images(userId, ids),
       ]);

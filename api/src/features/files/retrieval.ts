@@ -151,21 +151,31 @@ export function fuseByRank(lists: Passage[][], limit: number): Passage[] {
     .map((s) => s.p);
 }
 
-/** Hybrid retrieval: full-text and (with an embedder) similarity, fused; `topK` passages (full-text alone without one). */
+/**
+ * Hybrid retrieval: full-text and (with an embedder) similarity, fused; `topK` passages (full-text alone without
+ * one). When the embeddings server fails, the answer still gets full-text passages (`onEmbeddingError` is told).
+ */
 export async function hybridSearch(
   db: Db,
   embedder: Embedder | null,
   fileIds: number[],
   question: string,
   topK: number,
+  onEmbeddingError?: (err: unknown) => void,
 ): Promise<Passage[]> {
   const depth = Math.max(topK * 4, 20);
+  if (!embedder) return (await fullTextSearch(db, fileIds, question, depth)).slice(0, topK);
   // With embeddings to fuse with, full-text hits must match most of the question's words; alone, any word counts.
-  const textHits = fullTextSearch(db, fileIds, question, depth, { mostWords: embedder !== null });
-  const vectorHits = embedder
-    ? embedder.embedQuery(question).then((v) => vectorSearch(db, fileIds, v, depth))
-    : Promise.resolve([]);
+  const textHits = fullTextSearch(db, fileIds, question, depth, { mostWords: true });
+  const vectorHits = embedder.embedQuery(question).then(
+    (v) => vectorSearch(db, fileIds, v, depth),
+    (err: unknown) => {
+      onEmbeddingError?.(err);
+      return null;
+    },
+  );
   const [a, b] = await Promise.all([textHits, vectorHits]);
+  if (b === null) return (await fullTextSearch(db, fileIds, question, depth)).slice(0, topK);
   return fuseByRank([a, b], topK);
 }
 
@@ -196,7 +206,7 @@ export async function retrieve(
   db: Db,
   embedder: Embedder | null,
   scope: RetrievalScope,
-  opts: { topK: number; fullDocumentTokens: number },
+  opts: { topK: number; fullDocumentTokens: number; onEmbeddingError?: (err: unknown) => void },
 ): Promise<Retrieved> {
   const files = await db.execute<{ id: number; name: string; tokens: number | null; text: string | null }>(sql`
     select id, name, tokens, case when tokens <= ${opts.fullDocumentTokens} then text end as text
@@ -222,7 +232,7 @@ export async function retrieve(
     }
   }
   if (searched.length > 0) {
-    for (const p of await hybridSearch(db, embedder, searched, scope.question, opts.topK)) {
+    for (const p of await hybridSearch(db, embedder, searched, scope.question, opts.topK, opts.onEmbeddingError)) {
       const n = prompt.length + 1;
       const fileName = names.get(p.fileId) ?? 'file';
       prompt.push({ n, label: label(fileName, p.page, p.section), text: p.text });
