@@ -118,6 +118,25 @@ describe('file jobs', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it('deleting files while they are being ingested never deadlocks, and leaves nothing behind', async () => {
+    const text = Array.from({ length: 400 }, (_v, i) => `Paragraph ${i} of a longer document.`).join('\n\n');
+    const ids = await Promise.all(Array.from({ length: 20 }, () => newDoc(text)));
+    const workers = [1, 2].map(() => new FileWorker({ repo, logger, embedder: null, timings: { pollMs: 20 } }).start());
+    try {
+      for (const id of ids) {
+        await sleep(Math.floor(Math.random() * 15));
+        expect(await repo.delete(userId, id)).toBe(true);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+    const left = await tdb.database.pool.query(
+      'select count(*)::int as n from file_chunks where file_id = any($1::int[])',
+      [ids],
+    );
+    expect(left.rows[0].n).toBe(0);
+  });
+
   it('two workers racing for jobs each take different ones (SKIP LOCKED)', async () => {
     const ids = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => newDoc(`Document number ${i}.`)));
     const claims = await Promise.all(ids.map(() => repo.claim(60_000)));

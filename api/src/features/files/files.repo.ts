@@ -178,6 +178,10 @@ export function createFilesRepo(db: Db) {
      */
     async complete(job: ClaimedJob, userId: number, r: IngestResult): Promise<boolean> {
       return db.transaction(async (tx) => {
+        // The file's row first, as a DELETE of the file locks it before cascading to the job: the same order, so a
+        // deletion during the ingestion waits for it (or wins) instead of deadlocking with it.
+        const file = await tx.execute(sql`select 1 from files where id = ${job.fileId} for update`);
+        if (file.rows.length === 0) return false;
         const mine = await tx.execute(
           sql`delete from file_jobs where file_id = ${job.fileId} and attempts = ${job.attempt} returning 1`,
         );
@@ -207,6 +211,8 @@ export function createFilesRepo(db: Db) {
     /** Marks the file failed with a plain reason and ends its job (only while the claim is this worker's). */
     async fail(job: ClaimedJob, reason: string): Promise<void> {
       await db.transaction(async (tx) => {
+        const file = await tx.execute(sql`select 1 from files where id = ${job.fileId} for update`);
+        if (file.rows.length === 0) return;
         const mine = await tx.execute(
           sql`delete from file_jobs where file_id = ${job.fileId} and attempts = ${job.attempt} returning 1`,
         );
