@@ -130,6 +130,8 @@ export async function vectorSearch(db: Db, fileIds: number[], vector: number[], 
     select c.id, c.file_id, c.n, c.page, c.section, c.text
     from file_chunks c
     where c.file_id = any(${sql.param(fileIds)}::int[]) and c.embedding is not null
+      -- Passages embedded by another model (OPENAI_EMBEDDINGS_MODEL changed) are left to full-text.
+      and array_length(c.embedding, 1) = ${vector.length}
     order by ${score}, c.id
     limit ${limit}`);
   return res.rows.map(toPassage);
