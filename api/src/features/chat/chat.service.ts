@@ -266,7 +266,13 @@ export function createChatService(ctx: AppContext): ChatService {
       assistantMessage: toMessage(outcome.assistant),
       temperature: outcome.temperature ?? undefined,
     };
-    if (fileIds.length > 0) await files.remember(outcome.user.id, fileIds);
+    if (fileIds.length > 0) {
+      // The turn is stored: a failure here must not leave its answer without a generation (the prompt below has the
+      // files anyway; only a later regeneration would miss them).
+      await files.remember(outcome.user.id, fileIds).catch((err: unknown) => {
+        ctx.logger.warn({ err: { message: (err as Error).message } }, 'could not keep the files of a message');
+      });
+    }
     try {
       const history = await prompts.collectHistory([outcome.user], outcome.history, outcome.assistant.id);
       const composed = prompts.compose(sessionId, outcome.assistant.id, outcome.systemPrompt, history);
