@@ -118,6 +118,10 @@ describe('/api/files', () => {
     expect(page.body).toMatchObject({ total: 2, files: [{ id: a.body.id }] });
     const past = await call(t.app, 'GET', `/api/files?sessionId=${s}&offset=10`, { token: alice.token });
     expect(past.body).toEqual({ files: [], total: 2 });
+    const byName = await call(t.app, 'GET', `/api/files?q=B.TX`, { token: alice.token });
+    expect(byName.body.files.map((f: { name: string }) => f.name)).toEqual(['b.txt']);
+    const literal = await call(t.app, 'GET', `/api/files?q=${encodeURIComponent('%')}`, { token: alice.token });
+    expect(literal.body).toEqual({ files: [], total: 0 });
     expect((await call(t.app, 'GET', '/api/files?limit=0', { token: alice.token })).status).toBe(400);
     expect((await call(t.app, 'GET', '/api/files?limit=101', { token: alice.token })).status).toBe(400);
   });

@@ -49,6 +49,8 @@ const intFromQuery = (min: number, max: number) =>
 export const fileListQuerySchema = z.object({
   /** Only the files attached to this conversation. */
   sessionId: intFromQuery(1, 2_147_483_647).optional(),
+  /** Only files whose name contains this text (case-insensitive). */
+  q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   limit: intFromQuery(1, 100).default(20),
   offset: intFromQuery(0, 1_000_000_000).default(0),
 });

@@ -20,7 +20,7 @@ export const filesRoutes = {
   listFiles: {
     method: 'GET',
     path: '/api/files',
-    summary: "The user's files, newest first (only a conversation's with `sessionId`)",
+    summary: "The user's files, newest first (a conversation's with `sessionId`; by name with `q`)",
     tag: 'files',
     auth: 'bearer',
     query: 'fileListQuerySchema',

@@ -84,6 +84,8 @@ export interface AuditParams {
 export interface FileListParams {
   /** Only the files attached to this conversation. */
   sessionId?: number;
+  /** Only files whose name contains this text (case-insensitive). */
+  q?: string;
   limit?: number;
   offset?: number;
 }

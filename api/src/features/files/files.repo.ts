@@ -92,8 +92,15 @@ export function createFilesRepo(db: Db) {
       });
     },
 
-    async list(userId: number, q: { sessionId?: number; limit: number; offset: number }) {
-      const only = q.sessionId === undefined ? sql`` : sql` and session_id = ${q.sessionId}`;
+    async list(userId: number, q: { sessionId?: number; q?: string; limit: number; offset: number }) {
+      const like = q.q === undefined ? null : `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const only = sql.join(
+        [
+          q.sessionId === undefined ? sql`` : sql` and session_id = ${q.sessionId}`,
+          like === null ? sql`` : sql` and name ilike ${like}`,
+        ],
+        sql``,
+      );
       const res = await db.execute<FileSqlRow & { total: number }>(sql`
         select ${FILE_COLUMNS}, count(*) over ()::int as total from files
         where user_id = ${userId}${only}

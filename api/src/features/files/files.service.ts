@@ -75,7 +75,10 @@ export function createFilesService(ctx: AppContext) {
       return stored;
     },
 
-    list(userId: number, q: { sessionId?: number; limit: number; offset: number }): Promise<FileListResponse> {
+    list(
+      userId: number,
+      q: { sessionId?: number; q?: string; limit: number; offset: number },
+    ): Promise<FileListResponse> {
       return repo.list(userId, q);
     },
 
