@@ -1,6 +1,7 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions } from '../../db/schema/index.js';
+import { callerApiKeyId } from '../../http/caller-context.js';
 import type { DbOrTx } from './chat.repo.js';
 import { fromSqlRow, type MessageRow, type MessageSqlRow, messageSqlColumns } from './message-row.js';
 
@@ -73,8 +74,8 @@ export function createTurnRepo(db: Db) {
           from u cross join ok
           returning ${messageSqlColumns()}
         ), led as (
-          insert into usage_ledger (user_id, session_id, message_id, kind, model)
-          select ${t.userId}, a.session_id, a.id, 'answer', a.model from a
+          insert into usage_ledger (user_id, api_key_id, session_id, message_id, kind, model)
+          select ${t.userId}, ${callerApiKeyId()}::int, a.session_id, a.id, 'answer', a.model from a
         ), moved as (
           update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
             title = case when c.titled or ${t.titleIfUntitled}::text is null then c.title else ${t.titleIfUntitled}::text end,

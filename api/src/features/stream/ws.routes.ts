@@ -9,6 +9,7 @@ import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
+import { runAsCaller } from '../../http/caller-context.js';
 import { toAppError } from '../../http/error-handler.js';
 import { honoPath, routeInput, tableValidators } from '../../http/route-table.js';
 import { type BegunAnswer, type ChatTurns, type StreamEvent, storedDone, type Unsubscribe } from './events.js';
@@ -159,7 +160,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
         }
         const msg = parsed.data;
         const { id: userId } = state.user;
-        const work =
+        const work = runAsCaller(state.user, () =>
           msg.type === 'message'
             ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content))
             : msg.type === 'regenerate'
@@ -168,7 +169,8 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
                 ? handleMessage(() => chat.beginEdit(userId, state.sessionId, msg.messageId, msg.content))
                 : msg.type === 'resume'
                   ? handleResume(msg.after)
-                  : handleStop();
+                  : handleStop(),
+        );
         work.catch(sendError);
       };
 
