@@ -1,13 +1,37 @@
 // The UI's words in English and Vietnamese, the current language (browser default, remembered choice) and t().
-import { createSignal } from 'solid-js';
-import { type Dictionary, en, type MessageKey } from './i18n/en';
-import { vi } from './i18n/vi';
+// English ships with the app; another language's dictionary is its own chunk, loaded before the first render for
+// those who use it (index.tsx awaits initLocale) and on switching, so nobody downloads words they never read.
+import { batch, createSignal } from 'solid-js';
+import { type CoreDictionary, type Dictionary, en, type MessageKey } from './i18n/en';
 
 export type { MessageKey };
 
 export const LOCALES = ['en', 'vi'] as const;
 export type Locale = (typeof LOCALES)[number];
-const dictionaries: Record<Locale, Dictionary> = { en, vi };
+const loaders: Record<Locale, () => Promise<CoreDictionary>> = {
+  en: async () => en,
+  vi: async () => (await import('./i18n/vi')).vi,
+};
+
+/** Pages with many words of their own load them with the page (routes.tsx), in whichever language is on. */
+export type WordSection = 'admin' | 'account';
+const sectionLoaders: Record<WordSection, Record<Locale, () => Promise<Dictionary>>> = {
+  admin: {
+    en: async () => (await import('./i18n/en.admin')).enAdmin,
+    vi: async () => (await import('./i18n/vi.admin')).viAdmin,
+  },
+  account: {
+    en: async () => (await import('./i18n/en.account')).enAccount,
+    vi: async () => (await import('./i18n/vi.account')).viAccount,
+  },
+};
+const sections = new Set<WordSection>();
+
+/** The words of `l` with those of every section loaded so far. */
+async function wordsFor(l: Locale): Promise<Dictionary> {
+  const [core, ...extra] = await Promise.all([loaders[l](), ...[...sections].map((s) => sectionLoaders[s][l]())]);
+  return Object.assign({}, core, ...extra);
+}
 const STORAGE_KEY = 'chatbot.locale';
 
 /** The remembered choice, else the browser's first language we speak, else English. */
@@ -22,23 +46,48 @@ export function detectLocale(): Locale {
   return 'en';
 }
 
-const [locale, setLocaleSignal] = createSignal<Locale>(detectLocale());
+const [locale, setLocaleSignal] = createSignal<Locale>('en');
+const [dictionary, setDictionary] = createSignal<Dictionary>(en);
 
 export { locale };
 
-export function setLocale(next: Locale): void {
-  setLocaleSignal(next);
-  try {
-    localStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    // storage blocked: the choice lasts for this page only
+/** Switches to `next` once its words are here (remembered unless `remember` is false). */
+export async function setLocale(next: Locale, remember = true): Promise<void> {
+  const words = await wordsFor(next);
+  batch(() => {
+    setDictionary(() => words);
+    setLocaleSignal(next);
+  });
+  if (remember) {
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // storage blocked: the choice lasts for this page only
+    }
   }
   document.documentElement.lang = next;
 }
 
+/** The detected language, loaded; English if its dictionary cannot be fetched (offline with an empty cache). */
+export function initLocale(): Promise<void> {
+  return setLocale(detectLocale(), false).catch(() => {
+    document.documentElement.lang = 'en';
+  });
+}
+
+/** Loads a page's own words (in the current language, and in any chosen later) before the page shows. */
+export async function loadWords(section: WordSection): Promise<void> {
+  if (sections.has(section)) return;
+  sections.add(section);
+  const l = locale();
+  const words = await sectionLoaders[section][l]();
+  if (locale() === l) setDictionary((d) => ({ ...d, ...words }));
+}
+
 /** Translate `key` in the current language; `{name}` placeholders are filled from `params`. Reactive. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text = dictionaries[locale()][key] ?? en[key];
+  // English when the language lacks the key; the key itself only if its page's words never loaded (a bug to see).
+  const text = dictionary()[key] ?? (en as Dictionary)[key] ?? key;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

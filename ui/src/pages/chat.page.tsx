@@ -2,17 +2,21 @@
 // the session's settings and export, the composer, keyboard shortcuts.
 import type { SearchResult } from '@chatbot/shared';
 import { useNavigate, useParams } from '@solidjs/router';
-import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, lazy, on, onCleanup, onMount, Show, Suspense } from 'solid-js';
 import { ChatHeader } from '../components/chat/chat-header';
 import { MessageList } from '../components/chat/message-list';
 import { Composer } from '../components/composer';
 import { loadMarkdown } from '../components/markdown';
-import { SessionSettingsPanel } from '../components/session-settings';
 import { Sidebar } from '../components/sidebar';
 import { createFollowScroll } from '../lib/follow-scroll';
 import { t } from '../lib/i18n';
 import { logout } from '../state/auth.state';
 import { createChat } from '../state/chat.actions';
+
+// Opened by its button only: not part of the page's first load.
+const SessionSettingsPanel = lazy(() =>
+  import('../components/session-settings').then((m) => ({ default: m.SessionSettingsPanel })),
+);
 
 export default function ChatPage() {
   const chat = createChat();
@@ -189,11 +193,13 @@ export default function ChatPage() {
           onError={(text) => chat.setNotice(text)}
         />
         <Show when={settingsOpen() && state.currentId !== undefined}>
-          <SessionSettingsPanel
-            settings={chat.settings()}
-            onSave={chat.saveSettings}
-            onClose={() => setSettingsOpen(false)}
-          />
+          <Suspense>
+            <SessionSettingsPanel
+              settings={chat.settings()}
+              onSave={chat.saveSettings}
+              onClose={() => setSettingsOpen(false)}
+            />
+          </Suspense>
         </Show>
 
         <Show when={chat.offlineModel()}>
