@@ -48,8 +48,10 @@ export interface GenerationDeps {
   listener: PgListener;
   model: ModelRun;
   logger: Logger;
-  /** OPENAI_TIMEOUT_MS: an answer's model call is aborted after this long. */
+  /** OPENAI_TIMEOUT_MS: an answer's model call is aborted when nothing comes for this long (an idle timeout). */
   modelTimeoutMs: number;
+  /** OPENAI_TOTAL_TIMEOUT_MS: bounds a whole answer's model call. */
+  modelTotalTimeoutMs: number;
   timings?: Partial<GenerationTimings>;
 }
 
@@ -87,6 +89,7 @@ export function createGenerationManager(ctx: AppContext, chat: ChatTurns, timing
     model: llmModelRun(ctx.llm),
     logger: ctx.logger,
     modelTimeoutMs: ctx.config.OPENAI_TIMEOUT_MS,
+    modelTotalTimeoutMs: ctx.config.OPENAI_TOTAL_TIMEOUT_MS,
     timings,
   });
 }
@@ -302,6 +305,7 @@ export class GenerationManager {
       call: { model: gen.model, temperature: gen.temperature, mode: gen.mode },
       stop: gen.controller.signal,
       timeoutMs: this.deps.modelTimeoutMs,
+      totalTimeoutMs: this.deps.modelTotalTimeoutMs,
       onText: (text) => this.push(gen, text),
       log,
     });
