@@ -17,7 +17,7 @@ import { ledgerFinish, type ModelCallReport } from '../usage/ledger.js';
 import { reservationCtes } from '../usage/quota.js';
 import { createUsageService } from '../usage/usage.service.js';
 import { toMessage, toSession, toSessionWithSettings } from './chat.mappers.js';
-import { createPromptBuilder, HISTORY_PAGE } from './chat.prompt.js';
+import { createPromptBuilder, HISTORY_PAGE, historyContentChars } from './chat.prompt.js';
 import { createChatRepo, type SessionPatch, type SessionRow } from './chat.repo.js';
 import { requireOwnedSession } from './session-access.js';
 import { deriveTitle } from './title.js';
@@ -230,6 +230,7 @@ export function createChatService(ctx: AppContext): ChatService {
         defaultModel: ctx.llm.defaultModel,
         titleIfUntitled: deriveTitle(content),
         historyLimit: HISTORY_PAGE,
+        historyContentChars: historyContentChars(config.CONTEXT_MAX_TOKENS),
         reservation: (gate) => reservationCtes(userId, config, gate),
       });
     // A second answer in the same session fails the one-streaming index (409).
