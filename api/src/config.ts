@@ -60,6 +60,10 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(64 * 1024),
   /** POST /api/import takes a whole export file, so it has its own, larger limit. */
   IMPORT_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Imports and exports (GET /api/export, a session's export, POST /api/import) per user per minute; 0 = off. */
+  TRANSFER_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(10),
+  /** Conversations a user may have (creating or importing past it is 409 LIMIT_REACHED); 0 = no limit. */
+  MAX_SESSIONS_PER_USER: intIn(0, 1_000_000_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 10 * 60_000).default(10_000),
   UI_DIST_DIR: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
