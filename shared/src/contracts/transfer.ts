@@ -1,6 +1,7 @@
 // Export and import: one JSON format for a session, or for all of a user's data, that imports back losslessly.
 import { z } from 'zod';
 import { MESSAGE_MAX_LENGTH, messageRoleSchema, tokenUsageSchema } from './chat.js';
+import { storableDateTimeSchema } from './common.js';
 
 export const TRANSFER_FORMAT_VERSION = 1;
 /**
@@ -12,7 +13,8 @@ export const TRANSFER_MESSAGE_MAX_LENGTH = 1_000_000;
 // PostgreSQL text cannot hold NUL; refusing it here keeps a bad file a 400, not a failed transaction.
 const noNul = (s: string) => !s.includes('\u0000');
 
-const timestampSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+// Within the years PostgreSQL keeps and gives back as parseable ISO 8601 (year 0 used to be a 500).
+const timestampSchema = storableDateTimeSchema;
 
 export const exportFormatSchema = z.enum(['markdown', 'json']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
