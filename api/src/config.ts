@@ -48,6 +48,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DB_POOL_MAX: intIn(1, 1000).default(10),
+  /** The server ends a statement (or a transaction left idle) running longer than this; 0 = no limit. */
+  DB_STATEMENT_TIMEOUT_MS: intIn(0, 24 * 60 * 60_000).default(60_000),
   /** API processes sharing the port (node:cluster); each has its own pool of DB_POOL_MAX connections. 1: one process. */
   WEB_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
   SECRET_KEY: z.string().optional(),
