@@ -4,6 +4,7 @@ import type { Message } from '@chatbot/shared';
 import type { AppContext } from '../../context.js';
 import type { PgListener } from '../../db/listener.js';
 import { AppError, errors } from '../../http/app-error.js';
+import { loggableError } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import { modelCallReport } from '../usage/ledger.js';
 import { AnswerStore } from './answer-store.js';
@@ -268,7 +269,7 @@ export class GenerationManager {
       await repo.deleteFinishedChunks();
       return orphans.map((o) => o.id);
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'stream recovery sweep failed');
+      logger.warn({ err: loggableError(err) }, 'stream recovery sweep failed');
       return [];
     }
   }

@@ -3,7 +3,7 @@ import type { TokenUsage } from '@chatbot/shared';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { AppError } from '../../http/app-error.js';
-import { toAppError } from '../../http/error-handler.js';
+import { loggableError, toAppError } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import { promptTokenEstimate } from '../../llm/memory.js';
 import type { LlmProvider } from '../../llm/provider.js';
@@ -91,7 +91,7 @@ export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
     if (a.stop.aborted) return { status: 'stopped', usage, timing };
     if (!calling) {
       const failure = toAppError(err);
-      a.log.error({ err, code: failure.code }, 'could not build the prompt');
+      a.log.error({ err: loggableError(err), code: failure.code }, 'could not build the prompt');
       return { status: 'error', usage, failure, timing };
     }
     const failure = toProviderAppError(err);

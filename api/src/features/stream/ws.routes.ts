@@ -9,7 +9,7 @@ import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
-import { toAppError } from '../../http/error-handler.js';
+import { loggableError, toAppError } from '../../http/error-handler.js';
 import { honoPath, routeInput, tableValidators } from '../../http/route-table.js';
 import { type BegunAnswer, type ChatTurns, type StreamEvent, storedDone, type Unsubscribe } from './events.js';
 import { type GenerationManager, noAnswerYet } from './generation.manager.js';
@@ -80,7 +80,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
 
       const sendError = (err: unknown) => {
         const appErr = toAppError(err);
-        if (appErr.status >= 500) log.error({ err, code: appErr.code }, 'websocket request failed');
+        if (appErr.status >= 500) log.error({ err: loggableError(err), code: appErr.code }, 'websocket request failed');
         const resetAt = appErr.extra?.resetAt;
         send({
           type: 'error',
