@@ -93,6 +93,41 @@ describe('GET /api/export, streamed', () => {
     expect(again.body.imported).toBe(sessions);
   });
 
+  it('cuts the connection when the database fails part way, so a partial file is never taken as whole', async () => {
+    const user = await seedUser(t, 'broken_exporter');
+    const pool = t.database.pool;
+    // About 6 MB, read page by page: far more than the socket buffers, so the server waits for this client.
+    await pool.query(
+      `insert into chat_sessions (user_id, title) select $1, 'big ' || g from generate_series(1, 300) g`,
+      [user.id],
+    );
+    await pool.query(
+      `insert into messages (session_id, role, content, status)
+       select s.id, 'assistant', repeat('x', 20000), 'complete' from chat_sessions s where s.user_id = $1`,
+      [user.id],
+    );
+    const res = await fetch(`${served.baseUrl}/api/export`, { headers: { authorization: `Bearer ${user.token}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let received = (await reader.read()).value?.length ?? 0;
+    // The next page cannot be read: the table is gone for a moment (as a failover or a lost privilege would).
+    await pool.query('alter table messages rename to messages_away');
+    let failed = false;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.length;
+      }
+    } catch {
+      failed = true;
+    } finally {
+      await pool.query('alter table messages_away rename to messages');
+    }
+    expect(failed).toBe(true);
+    expect(received).toBeLessThan(6_000_000);
+  });
+
   it('exports an empty account as a valid file', async () => {
     const user = await seedUser(t, 'empty_exporter');
     const res = await call(t.app, 'GET', '/api/export', { token: user.token });
