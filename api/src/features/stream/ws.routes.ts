@@ -10,7 +10,7 @@ import type { AppEnv } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
 import { runAsCaller } from '../../http/caller-context.js';
-import { toAppError } from '../../http/error-handler.js';
+import { loggableError, toAppError } from '../../http/error-handler.js';
 import { honoPath, routeInput, tableValidators } from '../../http/route-table.js';
 import { createOriginCheck } from '../../http/same-origin.js';
 import { type BegunAnswer, type ChatTurns, type StreamEvent, storedDone, type Unsubscribe } from './events.js';
@@ -79,7 +79,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
 
       const sendError = (err: unknown) => {
         const appErr = toAppError(err);
-        if (appErr.status >= 500) log.error({ err, code: appErr.code }, 'websocket request failed');
+        if (appErr.status >= 500) log.error({ err: loggableError(err), code: appErr.code }, 'websocket request failed');
         const resetAt = appErr.extra?.resetAt;
         send({
           type: 'error',
