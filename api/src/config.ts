@@ -48,6 +48,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DB_POOL_MAX: intIn(1, 1000).default(10),
+  /** The server ends a statement (or a transaction left idle) running longer than this; 0 = no limit. */
+  DB_STATEMENT_TIMEOUT_MS: intIn(0, 24 * 60 * 60_000).default(60_000),
   /** API processes sharing the port (node:cluster); each has its own pool of DB_POOL_MAX connections. 1: one process. */
   WEB_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
   SECRET_KEY: z.string().optional(),
@@ -60,6 +62,10 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(64 * 1024),
   /** POST /api/import takes a whole export file, so it has its own, larger limit. */
   IMPORT_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Imports and exports (GET /api/export, a session's export, POST /api/import) per user per minute; 0 = off. */
+  TRANSFER_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(10),
+  /** Conversations a user may have (creating or importing past it is 409 LIMIT_REACHED); 0 = no limit. */
+  MAX_SESSIONS_PER_USER: intIn(0, 1_000_000_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 10 * 60_000).default(10_000),
   UI_DIST_DIR: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),

@@ -50,7 +50,8 @@ async function main() {
     databaseUrl = await ensureDatabase(embedded.url, 'chatbot');
     logger.info({ port: embedded.port }, 'embedded PostgreSQL started');
   }
-  const migrating = connectDatabase(databaseUrl, { max: 2, logger });
+  // No statement timeout: a migration may rewrite a big table.
+  const migrating = connectDatabase(databaseUrl, { max: 2, logger, statementTimeoutMs: 0 });
   await runMigrations(migrating);
   await promoteConfiguredAdmins(migrating.db, config.ADMIN_USERNAMES, logger);
   await migrating.close();
@@ -104,7 +105,11 @@ async function serveApi(
   databaseUrl: string,
   opts: { worker?: boolean; afterClose?: () => Promise<void> | undefined },
 ) {
-  const database = connectDatabase(databaseUrl, { max: config.DB_POOL_MAX, logger });
+  const database = connectDatabase(databaseUrl, {
+    max: config.DB_POOL_MAX,
+    logger,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+  });
   const instance = createApp({ config, database, logger });
   let listening: RunningServer;
   try {

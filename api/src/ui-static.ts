@@ -1,4 +1,5 @@
 // Serves the built SPA (ui/dist) from the API process, so one port gives both; unknown paths fall back to index.html.
+// Hashed assets go out precompressed (brotli or gzip, as the browser accepts) and cached for a year.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,8 @@ export function serveUi(app: Hono<AppEnv>, config: Config): void {
     '/assets/*',
     serveStatic({
       root: relRoot,
+      // The build writes .br and .gz beside each asset (ui/vite.config.ts): sent as is to browsers that accept them.
+      precompressed: true,
       onFound: (_p, c) => {
         c.header('Cache-Control', 'public, max-age=31536000, immutable');
       },

@@ -155,6 +155,25 @@ describe('fake OpenAI-compatible server', () => {
     expect(contents).toEqual(['', 'a ', 'b ']);
   });
 
+  it('stalls after N content chunks with the connection left open', async () => {
+    fake.setScript({ reply: 'a b c d', stallAfterChunks: 2 });
+    const controller = new AbortController();
+    const res = await post(fake, chatBody({ stream: true }), controller.signal);
+    const reader = res.body!.getReader();
+    let received = '';
+    const stalled = await (async () => {
+      for (;;) {
+        const read = await Promise.race([reader.read(), new Promise<'idle'>((r) => setTimeout(() => r('idle'), 300))]);
+        if (read === 'idle') return true;
+        if (read.done) return false;
+        received += new TextDecoder().decode(read.value);
+      }
+    })();
+    controller.abort();
+    expect(stalled).toBe(true);
+    expect(sseData(received).map((d) => JSON.parse(d).choices[0].delta.content)).toEqual(['', 'a ', 'b ']);
+  });
+
   it('sends a chunk that is not JSON after N content chunks', async () => {
     fake.setScript({ reply: 'a b c d', malformedAfterChunks: 1 });
     const data = sseData(await (await post(fake, chatBody({ stream: true }))).text());

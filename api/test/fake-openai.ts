@@ -6,6 +6,8 @@
 //   fake.setScript({ reply: (req) => `echo: ${lastUserText(req)}` });   // per test
 //   fake.setScript({ error: { status: 429, retryAfter: 7 } });           // every request fails
 //   fake.setScript({ failAfterChunks: 3 });                               // stream breaks after 3 content chunks
+//   fake.setScript({ stallAfterChunks: 2 });                              // 2 chunks, then silence, socket open
+//   fake.setScript({ reply, chunkBy: 'char', chunkDelayMs: 300 });        // slow but steady
 //   expect(fake.requests.at(-1)?.body.messages).toEqual([...]);          // what the model was sent
 //   await fake.close();
 //
@@ -58,6 +60,11 @@ export interface FakeScript {
   hang?: boolean;
   /** Streaming: cut the connection after this many content chunks. */
   failAfterChunks?: number;
+  /**
+   * Streaming: after this many content chunks, stop sending but keep the connection open (a model server that
+   * stalls mid-answer) until the client gives up or the server closes.
+   */
+  stallAfterChunks?: number;
   /** Streaming: send a chunk that is not JSON after this many content chunks. */
   malformedAfterChunks?: number;
   /** The usage reported; default: counted roughly from the request and the answer. */
@@ -285,6 +292,7 @@ export async function startFakeOpenAI(initial: FakeScript = {}): Promise<FakeOpe
         res.socket?.destroySoon();
         return;
       }
+      if (s.stallAfterChunks !== undefined && i >= s.stallAfterChunks) return; // the socket stays open
       if (s.malformedAfterChunks !== undefined && i >= s.malformedAfterChunks) {
         write('{"id":"broken", this is not json');
         res.end();

@@ -55,6 +55,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
     CHAT_RATE_LIMIT_PER_MINUTE: '0',
+    TRANSFER_RATE_LIMIT_PER_MINUTE: '0',
     DATA_DIR: '/tmp/chatbot-test-data',
     ...overrides,
   });

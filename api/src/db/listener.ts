@@ -26,6 +26,13 @@ export interface PgListenerOptions {
   logger: Logger;
   /** How often the connection proves it is alive with a query; a half-open TCP connection otherwise looks fine. */
   probeMs?: number;
+  /** How long a probe may take before the connection counts as dead and is replaced. */
+  probeTimeoutMs?: number;
+  /**
+   * How long connecting (TCP, TLS, startup) may take before it is abandoned and tried again: a database host that
+   * swallows packets at first connect must not leave the process without LISTEN, nor ready() waiting, for ever.
+   */
+  connectTimeoutMs?: number;
 }
 
 const RETRY_MIN_MS = 100;
@@ -33,6 +40,7 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2_000;
 const PROBE_MS = 5_000;
 const PROBE_TIMEOUT_MS = 3_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export function createPgListener(opts: PgListenerOptions): PgListener {
   const handlers = new Map<string, Set<NotifyHandler>>();
@@ -62,7 +70,12 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
 
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ ...opts.connection, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const c = new pg.Client({
+      ...opts.connection,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    });
     client = c;
     c.on('notification', (msg) => {
       if (msg.payload === undefined) return;
@@ -103,7 +116,7 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
       const timeout = setTimeout(() => {
         opts.logger.warn('listener connection silent; reconnecting');
         scheduleReconnect(c);
-      }, PROBE_TIMEOUT_MS);
+      }, opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
       timeout.unref();
       try {
         await c.query('select 1');

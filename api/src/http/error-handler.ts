@@ -49,9 +49,10 @@ export function toAppError(err: unknown): AppError {
  * The error as it may be logged. A failed drizzle query carries its bound parameters (in `params` and in its
  * message): password hashes, emails, message text. The SQL, the pg code and the stack are enough to debug.
  */
-export function loggableError(err: Error): Record<string, unknown> | Error {
+export function loggableError(err: unknown): Record<string, unknown> | Error {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err) };
   const q = err as Error & { query?: unknown; params?: unknown };
-  if (typeof q.query !== 'string' || !('params' in q)) return err;
+  if (typeof q.query !== 'string' || !('params' in q)) return loggablePgError(err) ?? err;
   const root = rootDbError(err);
   return {
     type: err.name,
@@ -59,6 +60,25 @@ export function loggableError(err: Error): Record<string, unknown> | Error {
     query: q.query,
     ...(root ? { dbCode: root.code, constraint: root.constraint, dbMessage: root.message } : {}),
     // Only the frames: the stack's head repeats the message, parameters included.
+    stack: err.stack
+      ?.split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n'),
+  };
+}
+
+/**
+ * A driver error (pg's DatabaseError) without the fields that quote the row: `detail` ("Key (email)=(…) already
+ * exists"), `where`, `internalQuery`. Undefined for any other error.
+ */
+function loggablePgError(err: Error): Record<string, unknown> | undefined {
+  const e = err as Error & { code?: unknown; severity?: unknown; constraint?: unknown };
+  if (typeof e.code !== 'string' || typeof e.severity !== 'string') return undefined;
+  return {
+    type: err.name,
+    message: err.message,
+    dbCode: e.code,
+    constraint: typeof e.constraint === 'string' ? e.constraint : undefined,
     stack: err.stack
       ?.split('\n')
       .filter((line) => /^\s+at /.test(line))

@@ -10,6 +10,8 @@ export interface TextSink {
   /** Resolves when the peer can take more (backpressure); undefined when it can right away. */
   write(text: string): Promise<void> | undefined;
   end(): void;
+  /** Ends the response as broken (the connection is cut), so a client never takes half a body for a whole one. */
+  abort(): void;
   /** Called once when the response ends or the client goes away, whichever comes first. */
   onClose(cb: () => void): void;
 }
@@ -58,6 +60,11 @@ export function textStreamResponse(
             controller.close();
             close();
           },
+          abort() {
+            if (closed) return;
+            controller.error(new Error('the response was aborted'));
+            close();
+          },
           onClose(cb) {
             if (closed) queueMicrotask(cb);
             else closers.push(cb);
@@ -95,6 +102,9 @@ function nodeSink(out: ServerResponse): TextSink {
     },
     end() {
       if (!out.writableEnded) out.end();
+    },
+    abort() {
+      if (!out.destroyed) out.destroy();
     },
     onClose(cb) {
       if (out.destroyed || out.writableFinished) queueMicrotask(cb);

@@ -1,6 +1,6 @@
 // Conversation memory: the prompt is the system prompt plus the newest history that fits the token budget.
 import { describe, expect, it } from 'vitest';
-import { buildPromptMessages, type HistoryMessage } from './memory.js';
+import { buildPromptMessages, type HistoryMessage, TRUNCATED_NOTE } from './memory.js';
 import { countMessageTokens, TOKENS_PER_REPLY } from './token-counter.js';
 
 const turns = (n: number, words = 20): HistoryMessage[] =>
@@ -56,7 +56,7 @@ describe('buildPromptMessages', () => {
     }
   });
 
-  it('always keeps the newest message, and says when it alone is over the budget', () => {
+  it('always keeps the newest message, cut to fit with a note when it alone is over the budget', () => {
     const history: HistoryMessage[] = [
       { role: 'user', content: 'old' },
       { role: 'assistant', content: 'reply' },
@@ -64,7 +64,10 @@ describe('buildPromptMessages', () => {
     ];
     const r = buildPromptMessages('sys', history, 100);
     expect(r.messages).toHaveLength(2);
-    expect(r.messages[1]!.content).toBe(history[2]!.content);
+    const sent = String(r.messages[1]!.content);
+    expect(sent.endsWith(TRUNCATED_NOTE)).toBe(true);
+    expect(history[2]!.content.startsWith(sent.slice(0, -TRUNCATED_NOTE.length))).toBe(true);
+    expect(r.tokens).toBeLessThanOrEqual(100);
     expect(r.newestOverBudget).toBe(true);
     expect(r.dropped).toBe(2);
   });

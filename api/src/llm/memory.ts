@@ -1,6 +1,6 @@
 // Conversation memory: the stored history as LangChain messages, trimmed to the token budget with the newest turns kept.
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { countMessageTokens, TOKENS_PER_REPLY } from './token-counter.js';
+import { countMessageTokens, cutToTokens, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from './token-counter.js';
 
 export interface HistoryMessage {
   role: 'user' | 'assistant';
@@ -16,9 +16,17 @@ export interface BuiltPrompt {
   tokens: number;
   /** How many of the oldest history messages were left out. */
   dropped: number;
-  /** The newest message alone does not fit the budget: it is sent anyway, since answering it is the point. */
+  /**
+   * The newest message alone did not fit the budget: it is sent cut to what fits, ending with TRUNCATED_NOTE (the
+   * stored message stays whole), on every answer to it alike.
+   */
   newestOverBudget: boolean;
 }
+
+/** Ends a newest message cut to fit CONTEXT_MAX_TOKENS, so the model knows it has only the start. */
+export const TRUNCATED_NOTE = '\n\n[… the rest of this message was cut to fit the context window]';
+/** Even under a system prompt that fills the budget, a cut newest message keeps this much. */
+const NEWEST_MIN_TOKENS = 16;
 
 /** The estimate each built prompt came with, so the usage ledger need not count it again (features/usage). */
 const builtTokens = new WeakMap<BaseMessage[], number>();
@@ -56,11 +64,15 @@ export function buildPromptMessages(systemPrompt: string, history: HistoryMessag
   let used = systemCost;
   let start = history.length;
   let newestOverBudget = false;
+  let newest: HistoryMessage | undefined;
   for (let i = history.length - 1; i >= 0; i--) {
     const cost = history[i]!.tokens ?? countMessageTokens(history[i]!.content);
     if (i === history.length - 1) {
       newestOverBudget = used + cost > maxTokens;
-      used += cost;
+      if (newestOverBudget) {
+        newest = cutNewest(history[i]!, maxTokens - used);
+        used += newest.tokens!;
+      } else used += cost;
       start = i;
       continue;
     }
@@ -73,6 +85,7 @@ export function buildPromptMessages(systemPrompt: string, history: HistoryMessag
     start++;
   }
   const kept = history.slice(start);
+  if (newest) kept[kept.length - 1] = newest;
   const messages = [
     new SystemMessage(systemPrompt),
     ...kept.map((m) => (m.role === 'user' ? new HumanMessage(m.content) : new AIMessage(m.content))),
@@ -84,4 +97,12 @@ export function buildPromptMessages(systemPrompt: string, history: HistoryMessag
     dropped: start,
     newestOverBudget,
   };
+}
+
+/** The newest message cut to `room` tokens (framing and the note included), with its cost. */
+function cutNewest(m: HistoryMessage, room: number): HistoryMessage {
+  const noteTokens = countMessageTokens(TRUNCATED_NOTE) - TOKENS_PER_MESSAGE - 1;
+  const textRoom = Math.max(NEWEST_MIN_TOKENS, room - TOKENS_PER_MESSAGE - 1 - noteTokens);
+  const content = `${cutToTokens(m.content, textRoom)}${TRUNCATED_NOTE}`;
+  return { role: m.role, content, tokens: countMessageTokens(content) };
 }

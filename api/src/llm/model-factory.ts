@@ -45,6 +45,9 @@ export function offeredModels(config: Pick<Config, 'OPENAI_MODEL' | 'OPENAI_MODE
   return [...new Set([config.OPENAI_MODEL, ...(config.OPENAI_MODELS ?? [])])];
 }
 
+/** At most this many chat clients are kept (one per model, temperature and streaming setting in use). */
+export const MODEL_CLIENT_CACHE_MAX = 32;
+
 export interface LlmProviderOptions {
   /** Pause between the offline model's tokens (ms). */
   offlineTokenDelayMs?: number;
@@ -65,7 +68,8 @@ export function createLlmProvider(config: Config, opts: LlmProviderOptions = {})
   // Some compatible servers reject stream_options; ask for usage while streaming only where it is known to work.
   const streamUsage = config.OPENAI_STREAM_USAGE ?? official;
   const models = offeredModels(config);
-  // One client per (model, temperature, streaming): each keeps its HTTP connections alive between calls.
+  // One client per (model, temperature, streaming): each keeps its HTTP connections alive between calls. Users pick
+  // any temperature, so the cache is bounded: the least recently used client goes first.
   const cache = new Map<string, BaseChatModel>();
 
   return {
@@ -78,7 +82,11 @@ export function createLlmProvider(config: Config, opts: LlmProviderOptions = {})
       const streaming = o.streaming ?? false;
       const key = `${model}\u0000${temperature}\u0000${streaming}`;
       let chat = cache.get(key);
-      if (!chat) {
+      if (chat) {
+        // Most recently used last: a Map keeps insertion order.
+        cache.delete(key);
+        cache.set(key, chat);
+      } else {
         const fields: ChatOpenAIFields = {
           model,
           temperature,
@@ -96,6 +104,7 @@ export function createLlmProvider(config: Config, opts: LlmProviderOptions = {})
           responses: new OfflineCountingResponses(fields),
         });
         cache.set(key, chat);
+        if (cache.size > MODEL_CLIENT_CACHE_MAX) cache.delete(cache.keys().next().value as string);
       }
       return chat;
     },

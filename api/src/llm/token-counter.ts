@@ -76,3 +76,47 @@ export const TOKENS_PER_REPLY = 3;
 export function countMessageTokens(content: MessageContent): number {
   return countTokens(contentToText(content)) + TOKENS_PER_MESSAGE + 1;
 }
+
+/**
+ * The most characters a token is taken to hold when a text is too long to count whole: ordinary text runs about
+ * four, so a text longer than this many characters per token of room is over it (or so compressible that counting
+ * it as over is the safe side).
+ */
+export const CHARS_PER_TOKEN_MAX = 6;
+
+/**
+ * Tokens of a message when at most `room` tokens are left: exact (as countMessageTokens) when the text could fit,
+ * else the count of only its first `room × CHARS_PER_TOKEN_MAX` characters, at least `room + 1`. A megabyte row is
+ * never tokenised whole on the main thread to learn that it does not fit.
+ */
+export function countMessageTokensWithin(content: string, room: number): number {
+  const limit = Math.max(0, room) * CHARS_PER_TOKEN_MAX;
+  if (content.length <= limit) return countMessageTokens(content);
+  return Math.max(countMessageTokens(content.slice(0, limit)), Math.max(0, room) + 1);
+}
+
+/**
+ * The longest start of `text` (cut between words where it can) of at most `maxTokens` tokens, counted as
+ * countTokens counts; work bounded by `maxTokens`, not by the text's length.
+ */
+export function cutToTokens(text: string, maxTokens: number): string {
+  if (maxTokens <= 0) return '';
+  const head = text.slice(0, maxTokens * CHARS_PER_TOKEN_MAX);
+  let used = 0;
+  let end = 0;
+  for (const m of head.matchAll(/\s*\S+/g)) {
+    const piece = m[0];
+    const cost = countTokens(piece);
+    if (used + cost <= maxTokens) {
+      used += cost;
+      end = m.index + piece.length;
+      continue;
+    }
+    // A word longer than what is left: its start, shortened until it fits.
+    let len = Math.floor((piece.length * (maxTokens - used)) / cost);
+    while (len > 0 && countTokens(piece.slice(0, len)) > maxTokens - used) len = Math.floor(len * 0.8);
+    end = m.index + len;
+    break;
+  }
+  return text.slice(0, end);
+}

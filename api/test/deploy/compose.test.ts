@@ -172,7 +172,19 @@ describe('docker-compose.yml', () => {
 
   it('gives nginx every variable its config template uses, in compose and in the image', () => {
     const vars = templateVariables(template);
-    expect(vars).toEqual(['API_UPSTREAM', 'NGINX_LISTEN', 'NGINX_MAX_BODY', 'NGINX_RESOLVER', 'NGINX_UI_ROOT']);
+    expect(vars).toEqual([
+      'API_UPSTREAM',
+      'NGINX_ACCESS_LOG',
+      'NGINX_CONN_PER_ADDRESS',
+      'NGINX_LISTEN',
+      'NGINX_MAX_BODY',
+      'NGINX_RATE_BURST',
+      'NGINX_RATE_PER_SECOND',
+      'NGINX_REAL_IP_FROM',
+      'NGINX_REAL_IP_HEADER',
+      'NGINX_RESOLVER',
+      'NGINX_UI_ROOT',
+    ]);
     const imageEnv = dockerfileEnv(read('nginx/Dockerfile'));
     for (const v of vars) {
       expect(Object.keys(services.nginx?.environment ?? {})).toContain(v);
@@ -195,6 +207,12 @@ describe('docker-compose.yml', () => {
       NGINX_LISTEN: '80',
       NGINX_UI_ROOT: '/srv',
       NGINX_MAX_BODY: '1m',
+      NGINX_ACCESS_LOG: '/var/log/nginx/access.log',
+      NGINX_REAL_IP_FROM: '0.0.0.0/32',
+      NGINX_REAL_IP_HEADER: 'X-Forwarded-For',
+      NGINX_RATE_PER_SECOND: '50',
+      NGINX_RATE_BURST: '200',
+      NGINX_CONN_PER_ADDRESS: '200',
     };
     const ours = renderTemplate(template, vars);
     expect(ours).toContain('root /srv;');

@@ -287,8 +287,9 @@ http {
   fastcgi_temp_path ${o.dir}/tmp/fastcgi;
   uwsgi_temp_path ${o.dir}/tmp/uwsgi;
   scgi_temp_path ${o.dir}/tmp/scgi;
-  log_format deploy_test '$request_method $uri $status upstream=$upstream_addr';
-  access_log ${accessLog} deploy_test;
+  # The official image's own log line (with $request, so with query strings): the template must replace it.
+  log_format main '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent';
+  access_log ${path.join(o.dir, 'image-access.log')} main;
   upstream ${TEST_UPSTREAM_GROUP} {
 ${o.upstreams.map((u) => `    server ${u} max_fails=0;`).join('\n')}
   }
@@ -302,7 +303,22 @@ ${o.upstreams.map((u) => `    server ${u} max_fails=0;`).join('\n')}
 }
 
 /** The values the test gives the template (compose gives api:8080, 127.0.0.11, 80, /usr/share/nginx/html, 1m). */
-export function nginxTemplateVars(o: Pick<NginxOptions, 'port' | 'uiRoot'>): Record<string, string> {
+/**
+ * The access log the template writes (format chatbot_access), each line shortened to what the tests compare:
+ * `METHOD /path STATUS upstream=ADDR`. Lines of another shape are kept whole (so an assertion shows them).
+ */
+export function readAccessLog(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const m = /^\S+ \[[^\]]+\] "(\S+) (\S+) [^"]*" (\d+) \S+ \S+ upstream=(\S*) /.exec(l);
+      return m ? `${m[1]} ${m[2]} ${m[3]} upstream=${m[4]}` : l;
+    });
+}
+
+export function nginxTemplateVars(o: Pick<NginxOptions, 'port' | 'uiRoot' | 'dir'>): Record<string, string> {
   return {
     API_UPSTREAM: TEST_UPSTREAM_GROUP,
     // Never asked: the upstream name matches a group. A resolver line must still be valid.
@@ -310,6 +326,13 @@ export function nginxTemplateVars(o: Pick<NginxOptions, 'port' | 'uiRoot'>): Rec
     NGINX_LISTEN: `127.0.0.1:${o.port}`,
     NGINX_UI_ROOT: o.uiRoot,
     NGINX_MAX_BODY: '12m',
+    NGINX_ACCESS_LOG: path.join(o.dir, 'access.log'),
+    NGINX_REAL_IP_FROM: '0.0.0.0/32',
+    NGINX_REAL_IP_HEADER: 'X-Forwarded-For',
+    // The suite sends bursts from one address (127.0.0.1); the limits have their own test with small values.
+    NGINX_RATE_PER_SECOND: '1000',
+    NGINX_RATE_BURST: '1000',
+    NGINX_CONN_PER_ADDRESS: '1000',
   };
 }
 

@@ -28,9 +28,11 @@ import { postStream, readSseEvents } from '../stream/stream-helpers.js';
 import {
   ensureNginx,
   freePort,
+  nginxTemplateVars,
   type Proc,
   prepareImageLayout,
   REPO_ROOT,
+  readAccessLog,
   startApiProcess,
   startFakeDns,
   startNginx,
@@ -175,7 +177,8 @@ function expectSecurityHeaders(r: RawResponse) {
   expect(r.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
   const csp = String(r.headers['content-security-policy']);
   expect(csp).toContain("script-src 'self'");
-  expect(csp).toContain("connect-src 'self' ws: wss:");
+  // 'self' only (ws/wss to this host included): an injected script cannot send a token to another host.
+  expect(csp).toContain("connect-src 'self';");
   expect(csp).toContain("style-src 'self' 'unsafe-inline'");
   expect(csp).toContain("img-src 'self' data: blob:");
   // No TLS here: HSTS belongs to the TLS server only.
@@ -229,7 +232,7 @@ async function newSession(base: string, token: string): Promise<number> {
   return res.body.id as number;
 }
 
-const accessLogLines = () => readFileSync(nginx.accessLog, 'utf8').split('\n').filter(Boolean);
+const accessLogLines = () => readAccessLog(nginx.accessLog);
 
 /** Fixed one-minute windows: start a rate-limit check early in a window so the count cannot reset midway. */
 async function awaitFreshWindowIfLate() {
@@ -410,6 +413,77 @@ describe("the api containers' healthchecks", () => {
   }, 40_000);
 });
 
+describe('nginx limits per client address, behind a trusted load balancer', () => {
+  it('answers 429 in the API error shape over the request rate and the connection cap, counted per real address', async () => {
+    const port = await freePort();
+    const dir = path.join(work, 'limits-nginx');
+    const limited = await startNginx({
+      bin: ensureNginx(),
+      dir,
+      port,
+      uiRoot,
+      upstreams: [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`],
+      vars: {
+        ...nginxTemplateVars({ port, uiRoot, dir }),
+        // The test client (127.0.0.1) plays the load balancer: its X-Forwarded-For is the client's address.
+        NGINX_REAL_IP_FROM: '127.0.0.1/32',
+        NGINX_RATE_PER_SECOND: '1',
+        NGINX_RATE_BURST: '3',
+        NGINX_CONN_PER_ADDRESS: '2',
+      },
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const sockets: WebSocket[] = [];
+    try {
+      const health = (ip: string) =>
+        fetch(`${base}/api/health`, { headers: { 'x-forwarded-for': ip }, signal: AbortSignal.timeout(10_000) });
+      const first = randomIp();
+      const statuses: number[] = [];
+      let refused: Response | undefined;
+      for (let i = 0; i < 8; i++) {
+        const r = await health(first);
+        statuses.push(r.status);
+        if (r.status === 429) refused ??= r;
+        else await r.arrayBuffer();
+      }
+      // One at the rate plus a burst of three, then refused (at 1/s a few ms apart, no token comes back).
+      expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+      expect(statuses.slice(4)).toContain(429);
+      expect(refused?.headers.get('retry-after')).toBe('1');
+      const body = (await refused?.json()) as { detail: { code: string; message: string } };
+      expect(body.detail.code).toBe('RATE_LIMITED');
+      // Another client behind the same balancer has its own budget: the key is the real address, not the peer.
+      expect((await health(randomIp())).status).toBe(200);
+
+      // Two open sockets per address; the third upgrade is refused.
+      const { token } = await newUser(A);
+      const sessionId = await newSession(A, token);
+      const ip = randomIp();
+      const open = () =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(
+            `ws://127.0.0.1:${port}/api/chat/ws/${sessionId}?token=${encodeURIComponent(token)}`,
+            {
+              headers: { 'x-forwarded-for': ip },
+            },
+          );
+          sockets.push(ws);
+          ws.once('open', () => resolve(101));
+          ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.once('error', () => resolve(0));
+        });
+      expect(await open()).toBe(101);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await open()).toBe(101);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await open()).toBe(429);
+    } finally {
+      for (const ws of sockets) ws.terminate();
+      await limited.stop();
+    }
+  }, 40_000);
+});
+
 describe('the nginx image configuration', () => {
   it("passes `nginx -t` rendered with the image's own values (api:8080 through Docker's resolver, port 80)", () => {
     const df = readFileSync(path.join(REPO_ROOT, 'nginx/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
@@ -453,6 +527,12 @@ describe('the compose upstream path: a DNS name re-resolved through the resolver
         NGINX_LISTEN: `127.0.0.1:${port}`,
         NGINX_UI_ROOT: uiRoot,
         NGINX_MAX_BODY: '12m',
+        NGINX_ACCESS_LOG: path.join(dir, 'access.log'),
+        NGINX_REAL_IP_FROM: '0.0.0.0/32',
+        NGINX_REAL_IP_HEADER: 'X-Forwarded-For',
+        NGINX_RATE_PER_SECOND: '100',
+        NGINX_RATE_BURST: '100',
+        NGINX_CONN_PER_ADDRESS: '100',
       },
     });
     try {
@@ -463,10 +543,7 @@ describe('the compose upstream path: a DNS name re-resolved through the resolver
       }
       expect(dns.queries).toContain('api');
       // nginx writes the log line just after the response: give the last one a moment.
-      const healthLines = () =>
-        readFileSync(viaDns.accessLog, 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('GET /api/health '));
+      const healthLines = () => readAccessLog(viaDns.accessLog).filter((l) => l.startsWith('GET /api/health '));
       for (let i = 0; i < 30 && healthLines().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
       const lines = healthLines();
       expect(
@@ -638,6 +715,12 @@ describe('streaming through nginx', () => {
     const logged = () => accessLogLines().some((l) => l.startsWith(`GET /api/chat/ws/${sessionId} 101 `));
     for (let i = 0; i < 50 && !logged(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(logged()).toBe(true);
+    // The socket's ?token= is in no log: the template's line has the path only, and it replaces the image's own
+    // (whose $request would hold the query), which therefore stays empty.
+    expect(readFileSync(nginx.accessLog, 'utf8')).not.toContain(token);
+    expect(readFileSync(nginx.accessLog, 'utf8')).not.toContain('?token=');
+    const imageLog = path.join(path.dirname(nginx.accessLog), 'image-access.log');
+    expect(existsSync(imageLog) ? readFileSync(imageLog, 'utf8') : '').toBe('');
   }, 30_000);
 });
 

@@ -2,7 +2,7 @@
 // invites and the audit log.
 import { z } from 'zod';
 import { emailSchema, userRoleSchema, userSchema } from './auth.js';
-import { idParamSchema, isoDateSchema } from './common.js';
+import { idParamSchema, isoDateSchema, isStorableTime, storableRangeMessage } from './common.js';
 import { quotaUsedSchema } from './usage.js';
 
 const intFromQuery = (min: number, max: number) =>
@@ -125,7 +125,8 @@ const dateOrTime = z
   .trim()
   .refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)), {
     message: 'must be a date (YYYY-MM-DD) or an ISO 8601 time',
-  });
+  })
+  .refine(isStorableTime, storableRangeMessage);
 
 export const auditQuerySchema = z.object({
   /** Matches the actor's and target's names, the action and the detail (any case). */

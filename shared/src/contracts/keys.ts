@@ -1,6 +1,6 @@
 // API keys (personal access tokens): create (the key shown once), list, revoke.
 import { z } from 'zod';
-import { isoDateSchema } from './common.js';
+import { isoDateSchema, storableDateTimeSchema } from './common.js';
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
 
@@ -11,7 +11,7 @@ export const createApiKeyRequestSchema = z.object({
     .min(1, 'is required')
     .max(API_KEY_NAME_MAX_LENGTH, `must be at most ${API_KEY_NAME_MAX_LENGTH} characters`),
   /** When the key stops working by itself (ISO 8601, in the future); absent or null: never. */
-  expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).nullable().optional(),
+  expiresAt: storableDateTimeSchema.nullable().optional(),
 });
 export type CreateApiKeyRequest = z.input<typeof createApiKeyRequestSchema>;
 

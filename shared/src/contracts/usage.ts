@@ -1,5 +1,6 @@
 // A user's own usage: model calls counted per day or per model, their cost, and the quotas that apply.
 import { z } from 'zod';
+import { isStorableTime, storableRangeMessage } from './common.js';
 
 /** A UTC calendar day, `YYYY-MM-DD`. */
 export const dayStringSchema = z
@@ -10,7 +11,8 @@ export const dayStringSchema = z
     {
       message: 'must be a real calendar date',
     },
-  );
+  )
+  .refine((v) => isStorableTime(`${v}T00:00:00Z`), storableRangeMessage);
 
 /** The longest range one usage request may cover, in days. */
 export const USAGE_MAX_DAYS = 366;

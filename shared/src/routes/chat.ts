@@ -20,7 +20,8 @@ export const chatRoutes = {
     auth: 'bearer',
     body: 'createSessionRequestSchema',
     success: { status: 201, description: 'The new session', schema: 'sessionSchema' },
-    errors: [400, 401, 413],
+    // 409 LIMIT_REACHED: the user already has MAX_SESSIONS_PER_USER sessions.
+    errors: [400, 401, 409, 413],
   },
   getSession: {
     method: 'GET',

@@ -35,16 +35,23 @@ export const dataRoutes = {
       contentType: 'text/markdown',
       alsoJson: 'transferFileSchema',
     },
-    errors: OWNED_SESSION,
+    // 429: TRANSFER_RATE_LIMIT_PER_MINUTE (imports and exports per user).
+    errors: [...OWNED_SESSION, 429],
   },
   exportAll: {
     method: 'GET',
     path: '/api/export',
-    summary: "All of the user's sessions as one JSON transfer file",
+    summary: "All of the user's sessions as one JSON transfer file, streamed as it is read",
     tag: 'chat',
     auth: 'bearer',
-    success: { status: 200, description: 'The transfer file (an attachment)', schema: 'transferFileSchema' },
-    errors: AUTHED,
+    success: {
+      status: 200,
+      description:
+        'The transfer file (an attachment), written session by session; a failure part way cuts the connection, ' +
+        'so a partial file is never complete JSON',
+      schema: 'transferFileSchema',
+    },
+    errors: [...AUTHED, 429],
   },
   importData: {
     method: 'POST',
@@ -54,7 +61,8 @@ export const dataRoutes = {
     auth: 'bearer',
     body: 'transferFileSchema',
     success: { status: 201, description: 'The new sessions', schema: 'importResponseSchema' },
-    errors: [400, 401, 413],
+    // 409 LIMIT_REACHED: the file would take the user past MAX_SESSIONS_PER_USER (nothing is imported).
+    errors: [400, 401, 409, 413, 429],
   },
   // --- Operations: usage, quotas, the admin console (CONTRACT.md "Operations") ---
 } as const satisfies Record<string, RouteSpec>;

@@ -5,10 +5,13 @@ import { t } from '../lib/i18n';
 type Renderer = typeof import('../lib/markdown').renderMarkdown;
 let rendererPromise: Promise<Renderer> | undefined;
 const [renderer, setRenderer] = createSignal<Renderer | undefined>(undefined);
+/** Bumped when a code language's grammar arrives: messages render again, now highlighted. */
+const [grammars, setGrammars] = createSignal(0);
 
-/** Starts loading the Markdown renderer (marked + DOMPurify + highlight.js) once; every message shares it. */
+/** Starts loading the Markdown renderer (marked's lexer and our DOM builder) once; every message shares it. */
 export function loadMarkdown(): Promise<Renderer> {
   rendererPromise ??= import('../lib/markdown').then((m) => {
+    m.onHighlighterReady(() => setGrammars((n) => n + 1));
     setRenderer(() => m.renderMarkdown);
     return m.renderMarkdown;
   });
@@ -16,20 +19,22 @@ export function loadMarkdown(): Promise<Renderer> {
 }
 
 export function Markdown(props: { text: string }) {
-  const [html, setHtml] = createSignal<string | undefined>(undefined);
+  const [rendered, setRendered] = createSignal<DocumentFragment | undefined>(undefined);
+  let container: HTMLDivElement | undefined;
   let frame = 0;
   void loadMarkdown();
 
   // While an answer streams, chunks can arrive faster than frames: render at most once per frame.
   createEffect(() => {
     const render = renderer();
+    grammars();
     const text = props.text;
     const words = { copy: t('chat.copy'), copyCode: t('chat.copyCode') };
     if (!render) return;
     if (frame) cancelAnimationFrame(frame);
     frame = requestAnimationFrame(() => {
       frame = 0;
-      setHtml(render(text, words));
+      setRendered(render(text, words));
     });
   });
   onCleanup(() => frame && cancelAnimationFrame(frame));
@@ -46,10 +51,28 @@ export function Markdown(props: { text: string }) {
     });
   };
 
+  // The rendered nodes replace the container's children (built from tokens: no HTML string is parsed). A fragment
+  // empties as it is inserted, so each one goes in once, by whichever of the ref or the effect comes first.
+  let shown: DocumentFragment | undefined;
+  const show = () => {
+    const nodes = rendered();
+    if (!nodes || !container || nodes === shown) return;
+    shown = nodes;
+    container.replaceChildren(nodes);
+  };
+  createEffect(show);
+
   return (
-    <Show when={html() !== undefined} fallback={<div class="whitespace-pre-wrap">{props.text}</div>}>
+    <Show when={rendered() !== undefined} fallback={<div class="whitespace-pre-wrap">{props.text}</div>}>
       {/* One delegated listener for the copy buttons inside (real <button>s, so keyboard users reach them too). */}
-      <div class="prose-chat" innerHTML={html()} ref={(el) => el.addEventListener('click', onClick)} />
+      <div
+        class="prose-chat"
+        ref={(el) => {
+          container = el;
+          show();
+          el.addEventListener('click', onClick);
+        }}
+      />
     </Show>
   );
 }

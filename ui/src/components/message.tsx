@@ -1,10 +1,16 @@
 // One message: the user's on the right (with Edit), the assistant's as Markdown with copy and Regenerate, typing
 // indicator, stopped/failed marks with Retry, and ‹ n/m › between the alternatives at this point of the conversation.
-import { createSignal, type JSX, Show } from 'solid-js';
+import { createSignal, lazy, Show, Suspense } from 'solid-js';
 import { humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
 import type { UiMessage } from '../state/chat.store';
 import { Markdown } from './markdown';
+
+// Only when Edit is pressed: not part of the conversation's first load.
+const EditBox = lazy(() => import('./message-edit').then((m) => ({ default: m.EditBox })));
+
+const actionClass =
+  'rounded px-1.5 py-0.5 text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200';
 
 export function TypingIndicator() {
   return (
@@ -54,9 +60,6 @@ export function SiblingNav(props: { siblings: UiMessage['siblings']; onSelect?: 
   );
 }
 
-const actionClass =
-  'rounded px-1.5 py-0.5 text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200';
-
 export interface MessageItemProps {
   message: UiMessage;
   streaming: boolean;
@@ -66,59 +69,6 @@ export interface MessageItemProps {
   /** Offered on the user's stored messages when no answer is being written. */
   onEdit?: ((id: number, content: string) => void) | undefined;
   onSelectSibling?: ((id: number) => void) | undefined;
-}
-
-/** The user's message being edited in place: Enter saves and sends, Esc cancels. */
-function EditBox(props: { initial: string; onSave: (text: string) => void; onCancel: () => void }): JSX.Element {
-  let area: HTMLTextAreaElement | undefined;
-  const save = () => {
-    const text = area?.value.trim() ?? '';
-    if (text) props.onSave(text);
-  };
-  return (
-    <form
-      class="flex w-full flex-col gap-2"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save();
-      }}
-    >
-      <label class="sr-only" for="edit-message">
-        {t('branch.editLabel')}
-      </label>
-      <textarea
-        id="edit-message"
-        ref={(el) => {
-          area = el;
-          queueMicrotask(() => el.focus());
-        }}
-        class="min-h-20 w-full rounded-lg border border-indigo-500 bg-white p-2 text-zinc-900 outline-none dark:bg-zinc-800 dark:text-zinc-100"
-        value={props.initial}
-        maxLength={10_000}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey) {
-            e.preventDefault();
-            save();
-          } else if (e.key === 'Escape') {
-            e.preventDefault();
-            e.stopPropagation();
-            props.onCancel();
-          }
-        }}
-      />
-      <div class="flex justify-end gap-2">
-        <button type="button" class={actionClass} onClick={() => props.onCancel()}>
-          {t('chat.cancel')}
-        </button>
-        <button
-          type="submit"
-          class="rounded-md bg-indigo-600 px-3 py-1 text-xs font-medium text-white hover:bg-indigo-500"
-        >
-          {t('branch.saveAndSend')}
-        </button>
-      </div>
-    </form>
-  );
 }
 
 export function MessageItem(props: MessageItemProps) {
@@ -156,14 +106,17 @@ export function MessageItem(props: MessageItemProps) {
             <Show
               when={!editing()}
               fallback={
-                <EditBox
-                  initial={props.message.content}
-                  onCancel={() => setEditing(false)}
-                  onSave={(text) => {
-                    setEditing(false);
-                    props.onEdit?.(props.message.id, text);
-                  }}
-                />
+                <Suspense>
+                  <EditBox
+                    initial={props.message.content}
+                    buttonClass={actionClass}
+                    onCancel={() => setEditing(false)}
+                    onSave={(text) => {
+                      setEditing(false);
+                      props.onEdit?.(props.message.id, text);
+                    }}
+                  />
+                </Suspense>
               }
             >
               <div class="whitespace-pre-wrap break-words" data-testid="message-body">

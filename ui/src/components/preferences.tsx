@@ -22,7 +22,7 @@ export function Preferences() {
         id="lang-select"
         class="rounded-lg border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
         value={locale()}
-        onChange={(e) => setLocale(e.currentTarget.value as Locale)}
+        onChange={(e) => void setLocale(e.currentTarget.value as Locale)}
       >
         {LOCALES.map((l) => (
           <option value={l}>{t(l === 'en' ? 'lang.en' : 'lang.vi')}</option>

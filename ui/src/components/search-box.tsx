@@ -1,6 +1,6 @@
 // The sidebar's search: a debounced box over the SDK's full-text search, results with highlighted snippets, paged.
-import { type SearchResult, splitHighlights } from '@chatbot/shared';
-import { createSignal, For, onCleanup, Show } from 'solid-js';
+import type { SearchResult } from '@chatbot/shared';
+import { createSignal, lazy, onCleanup, Show, Suspense } from 'solid-js';
 import { api } from '../lib/api';
 import { humanError } from '../lib/errors';
 import { t } from '../lib/i18n';
@@ -9,22 +9,14 @@ import { t } from '../lib/i18n';
 export const SEARCH_DEBOUNCE_MS = 250;
 const PAGE = 20;
 
+// The results panel loads with the first search, not with the page.
+const SearchResults = lazy(() => import('./search-results').then((m) => ({ default: m.SearchResults })));
+
 export interface SearchBoxProps {
   /** Called with the chosen result: the page opens its session and shows the message. */
   onPick: (result: SearchResult) => void;
   /** Replaces the SDK call (tests). */
   search?: typeof api.search;
-}
-
-/** The snippet as text nodes with <mark> around the matches: never parsed as HTML. */
-export function Snippet(props: { text: string; highlights: SearchResult['highlights'] }) {
-  return (
-    <For each={splitHighlights(props.text, props.highlights)}>
-      {(part) =>
-        part.highlighted ? <mark class="rounded bg-amber-200 px-0.5 dark:bg-amber-700">{part.text}</mark> : part.text
-      }
-    </For>
-  );
 }
 
 export function SearchBox(props: SearchBoxProps) {
@@ -103,52 +95,17 @@ export function SearchBox(props: SearchBoxProps) {
         />
       </div>
       <Show when={query().trim()}>
-        <div class="mt-2 max-h-80 overflow-y-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <Show when={error()}>
-            <p class="px-3 py-2 text-sm text-red-700 dark:text-red-300" role="alert">
-              {error()}
-            </p>
-          </Show>
-          <Show when={searched() && !busy() && results().length === 0 && !error()}>
-            <p class="px-3 py-2 text-sm text-zinc-500">{t('search.none')}</p>
-          </Show>
-          <ul aria-label={t('search.results')} data-testid="search-results">
-            <For each={results()}>
-              {(r) => (
-                <li>
-                  <button
-                    type="button"
-                    class="block w-full px-3 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-800"
-                    data-testid="search-result"
-                    onClick={() => props.onPick(r)}
-                  >
-                    <span class="block truncate text-xs font-semibold text-zinc-600 dark:text-zinc-400">
-                      {r.sessionTitle}
-                      <Show when={r.messageId === null}> · {t('search.titleMatch')}</Show>
-                    </span>
-                    <span class="line-clamp-3 block text-sm break-words">
-                      <Snippet text={r.snippet} highlights={r.highlights} />
-                    </span>
-                  </button>
-                </li>
-              )}
-            </For>
-          </ul>
-          <Show when={busy()}>
-            <p class="px-3 py-2 text-sm text-zinc-500" role="status">
-              {t('search.searching')}
-            </p>
-          </Show>
-          <Show when={!busy() && results().length < total()}>
-            <button
-              type="button"
-              class="w-full px-3 py-2 text-sm text-indigo-600 hover:bg-zinc-100 dark:text-indigo-400 dark:hover:bg-zinc-800"
-              onClick={() => void run(query().trim(), results().length)}
-            >
-              {t('search.more')}
-            </button>
-          </Show>
-        </div>
+        <Suspense fallback={<p class="px-3 py-2 text-sm text-zinc-500">{t('search.searching')}</p>}>
+          <SearchResults
+            results={results()}
+            total={total()}
+            busy={busy()}
+            error={error()}
+            searched={searched()}
+            onPick={props.onPick}
+            onMore={() => void run(query().trim(), results().length)}
+          />
+        </Suspense>
       </Show>
     </div>
   );

@@ -6,12 +6,12 @@ import { setLocale } from './i18n';
 afterEach(() => setLocale('en'));
 
 describe('humanError', () => {
-  it('says a quota was reached and when it resets (REST ApiError and WebSocket frame alike)', () => {
+  it('says a quota was reached and when it resets (REST ApiError and WebSocket frame alike)', async () => {
     const resetAt = '2026-03-02T00:00:00.000Z';
     const text = humanError({ code: 'QUOTA_EXCEEDED', resetAt, message: 'You have reached your daily message limit.' });
     expect(text).toMatch(/^Limit reached\. It resets at .+\.$/);
     expect(text).toContain('2026');
-    setLocale('vi');
+    await setLocale('vi');
     expect(humanError({ code: 'QUOTA_EXCEEDED', resetAt })).toMatch(
       /^Đã đạt giới hạn\. Hạn mức được đặt lại lúc .+\.$/,
     );

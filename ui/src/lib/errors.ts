@@ -35,7 +35,7 @@ export function humanError(err: unknown): string {
   if (code) {
     const key = `err.${code}` as MessageKey;
     const text = t(key);
-    if (text) return text;
+    if (text && text !== key) return text;
   }
   if (err instanceof TypeError) return t('err.SERVICE_UNAVAILABLE');
   return t('err.unknown');

@@ -7,9 +7,9 @@ import { setLocale, t } from './i18n';
 afterEach(() => setLocale('en'));
 
 describe('i18n', () => {
-  it('switches between English and Vietnamese and remembers the choice', () => {
+  it('switches between English and Vietnamese and remembers the choice', async () => {
     expect(t('chat.newChat')).toBe('New chat');
-    setLocale('vi');
+    await setLocale('vi');
     expect(t('chat.newChat')).toBe('Cuộc trò chuyện mới');
     expect(localStorage.getItem('chatbot.locale')).toBe('vi');
     expect(document.documentElement.lang).toBe('vi');
@@ -29,9 +29,9 @@ describe('humanError', () => {
     }
   });
 
-  it('says the AI service is unavailable for AI_API_ERROR, in the chosen language', () => {
+  it('says the AI service is unavailable for AI_API_ERROR, in the chosen language', async () => {
     expect(humanError({ code: 'AI_API_ERROR', status: 502 })).toBe('The AI service is unavailable, please try again.');
-    setLocale('vi');
+    await setLocale('vi');
     expect(humanError({ code: 'AI_API_ERROR' })).toBe('Dịch vụ AI hiện không khả dụng, vui lòng thử lại.');
   });
 

@@ -1,79 +1,216 @@
-// Markdown → sanitised HTML. Loaded on first use (dynamic import) so marked, DOMPurify and highlight.js stay out of the first load.
-import DOMPurify from 'dompurify';
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import css from 'highlight.js/lib/languages/css';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import python from 'highlight.js/lib/languages/python';
-import sql from 'highlight.js/lib/languages/sql';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
-import { Marked, type Tokens } from 'marked';
+// Markdown → DOM. marked's lexer reads the text into tokens and each token becomes elements built with
+// createElement and text nodes: nothing from a message is ever parsed as HTML, so there is no markup to sanitise
+// (raw HTML in a message is shown as text), and links keep only web, mail and in-page addresses. The one HTML string
+// inserted is highlight.js's output for a code block, which escapes the code itself. Loaded on first use (dynamic
+// import) so marked stays out of the first load; highlighting loads per language (highlight.ts).
+import { Lexer, type Token, type Tokens } from 'marked';
+import { highlightNow } from './highlight';
 
-const languages = { bash, css, javascript, json, python, sql, typescript, xml } as const;
-for (const [name, lang] of Object.entries(languages)) hljs.registerLanguage(name, lang);
-const aliases: Record<string, string> = {
-  sh: 'bash',
-  shell: 'bash',
-  js: 'javascript',
-  ts: 'typescript',
-  html: 'xml',
-  py: 'python',
-};
-for (const [alias, name] of Object.entries(aliases)) hljs.registerAliases(alias, { languageName: name });
+export { onHighlighterReady } from './highlight';
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Words the rendered HTML shows (from the i18n dictionary; this module stays free of UI state). */
-const labels = { copy: 'Copy', copyCode: 'Copy code' };
-
-const marked = new Marked({
-  gfm: true,
-  breaks: true,
-  renderer: {
-    code({ text, lang }: Tokens.Code) {
-      const language = (lang ?? '').trim().split(/\s+/)[0] ?? '';
-      const known = language && hljs.getLanguage(language);
-      const body = known ? hljs.highlight(text, { language, ignoreIllegals: true }).value : escapeHtml(text);
-      // The copy button is wired by one delegated click handler in the Markdown component (no inline handlers: CSP).
-      return `<div class="code-block"><div class="code-head"><span>${escapeHtml(language || 'text')}</span><button type="button" class="copy-code" data-copy-code aria-label="${escapeHtml(labels.copyCode)}">${escapeHtml(labels.copy)}</button></div><pre><code class="hljs${known ? ` language-${escapeHtml(language)}` : ''}">${body}</code></pre></div>`;
-    },
-    // Raw HTML in a message is shown as text, never interpreted: a message cannot smuggle markup in.
-    html({ text }: Tokens.HTML | Tokens.Tag) {
-      return escapeHtml(text);
-    },
-  },
-});
-
+const LEX_OPTIONS = { gfm: true, breaks: true } as const;
+/** Web, mail and in-page links only: `javascript:`, `data:`, `vbscript:`, protocol-relative … are dropped. */
 const SAFE_URL = /^(?:https?:|mailto:|#|\/(?!\/))/i;
+/** Images only from the web or this origin (never `data:` or `javascript:`). */
+const SAFE_IMAGE = /^(?:https?:|\/(?!\/))/i;
 
-let hooked = false;
-function ensureHooks(): void {
-  if (hooked) return;
-  hooked = true;
-  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-    if (node.tagName === 'A') {
-      const href = node.getAttribute('href');
-      // Only web, mail and in-page links survive; `javascript:`, `data:`, `vbscript:` … are dropped.
-      if (href !== null && !SAFE_URL.test(href.trim())) node.removeAttribute('href');
-      if (node.hasAttribute('href')) {
-        node.setAttribute('target', '_blank');
-        node.setAttribute('rel', 'noopener noreferrer');
-      }
-    }
-  });
+/** Words the rendered DOM shows (from the i18n dictionary; this module stays free of UI state). */
+export interface MarkdownWords {
+  copy: string;
+  copyCode: string;
+}
+const defaultWords: MarkdownWords = { copy: 'Copy', copyCode: 'Copy code' };
+
+function add<K extends keyof HTMLElementTagNameMap>(parent: Node, tag: K, className?: string) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  parent.appendChild(el);
+  return el;
 }
 
-/** Renders a message's Markdown to HTML that is safe to put in innerHTML. */
-export function renderMarkdown(source: string, words?: { copy: string; copyCode: string }): string {
-  ensureHooks();
-  if (words) Object.assign(labels, words);
-  const html = marked.parse(source, { async: false });
-  return DOMPurify.sanitize(html, {
-    ADD_ATTR: ['target', 'data-copy-code'],
-    FORBID_TAGS: ['style', 'form', 'input', 'iframe', 'object', 'embed'],
+function addText(parent: Node, text: string): void {
+  parent.appendChild(document.createTextNode(text));
+}
+
+function codeBlock(parent: Node, token: Tokens.Code, words: MarkdownWords): void {
+  const language = (token.lang ?? '').trim().split(/\s+/)[0] ?? '';
+  const block = add(parent, 'div', 'code-block');
+  const head = add(block, 'div', 'code-head');
+  addText(add(head, 'span'), language || 'text');
+  // Wired by one delegated click handler in the Markdown component (no inline handlers: CSP).
+  const button = add(head, 'button', 'copy-code');
+  button.type = 'button';
+  button.setAttribute('data-copy-code', '');
+  button.setAttribute('aria-label', words.copyCode);
+  addText(button, words.copy);
+  const code = add(add(block, 'pre'), 'code', 'hljs');
+  // Highlighted once the language's grammar has loaded; plain text until then.
+  const highlighted = language ? highlightNow(token.text, language) : undefined;
+  if (highlighted === undefined) addText(code, token.text);
+  else {
+    code.classList.add(`language-${language}`);
+    code.innerHTML = highlighted;
+  }
+}
+
+function link(parent: Node, token: Tokens.Link): void {
+  const href = token.href.trim();
+  if (!SAFE_URL.test(href)) {
+    // An address we do not follow: its words stay, without a link.
+    inline(parent, token.tokens);
+    return;
+  }
+  const a = add(parent, 'a');
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  if (token.title) a.title = token.title;
+  inline(a, token.tokens);
+}
+
+function image(parent: Node, token: Tokens.Image): void {
+  const src = token.href.trim();
+  if (!SAFE_IMAGE.test(src)) {
+    addText(parent, token.text);
+    return;
+  }
+  const img = add(parent, 'img');
+  img.src = src;
+  img.alt = token.text;
+  img.setAttribute('loading', 'lazy');
+  img.setAttribute('referrerpolicy', 'no-referrer');
+  if (token.title) img.title = token.title;
+}
+
+function inline(parent: Node, tokens: Token[] | undefined): void {
+  for (const token of tokens ?? []) {
+    switch (token.type) {
+      case 'text':
+        if ('tokens' in token && token.tokens?.length) inline(parent, token.tokens);
+        else addText(parent, token.text);
+        break;
+      case 'escape':
+      case 'html':
+      case 'tag':
+        // Raw HTML is shown as the text it is, never interpreted.
+        addText(parent, token.type === 'escape' ? token.text : token.raw);
+        break;
+      case 'strong':
+        inline(add(parent, 'strong'), token.tokens);
+        break;
+      case 'em':
+        inline(add(parent, 'em'), token.tokens);
+        break;
+      case 'del':
+        inline(add(parent, 'del'), token.tokens);
+        break;
+      case 'codespan':
+        addText(add(parent, 'code'), token.text);
+        break;
+      case 'br':
+        add(parent, 'br');
+        break;
+      case 'link':
+        link(parent, token as Tokens.Link);
+        break;
+      case 'image':
+        image(parent, token as Tokens.Image);
+        break;
+      default:
+        addText(parent, token.raw);
+    }
+  }
+}
+
+function table(parent: Node, token: Tokens.Table): void {
+  const t = add(parent, 'table');
+  const align = (cell: HTMLTableCellElement, i: number) => {
+    const a = token.align[i];
+    if (a) cell.style.textAlign = a;
+  };
+  const headRow = add(add(t, 'thead'), 'tr');
+  token.header.forEach((cell, i) => {
+    const th = add(headRow, 'th');
+    align(th, i);
+    inline(th, cell.tokens);
   });
+  const body = add(t, 'tbody');
+  for (const row of token.rows) {
+    const tr = add(body, 'tr');
+    row.forEach((cell, i) => {
+      const td = add(tr, 'td');
+      align(td, i);
+      inline(td, cell.tokens);
+    });
+  }
+}
+
+function list(parent: Node, token: Tokens.List, words: MarkdownWords): void {
+  const l = add(parent, token.ordered ? 'ol' : 'ul');
+  if (token.ordered && typeof token.start === 'number' && token.start !== 1)
+    l.setAttribute('start', String(token.start));
+  for (const item of token.items) {
+    const li = add(l, 'li');
+    if (item.task) {
+      const box = add(li, 'input');
+      box.type = 'checkbox';
+      box.disabled = true;
+      box.checked = Boolean(item.checked);
+      addText(li, ' ');
+    }
+    // marked leaves the checkbox as the item's first token; it is drawn above.
+    blocks(
+      li,
+      item.tokens.filter((t) => t.type !== 'checkbox'),
+      words,
+    );
+  }
+}
+
+function blocks(parent: Node, tokens: Token[], words: MarkdownWords): void {
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'space':
+      case 'def':
+        break;
+      case 'paragraph':
+        inline(add(parent, 'p'), token.tokens);
+        break;
+      case 'heading':
+        inline(add(parent, `h${Math.min(6, Math.max(1, token.depth))}` as 'h1'), token.tokens);
+        break;
+      case 'code':
+        codeBlock(parent, token as Tokens.Code, words);
+        break;
+      case 'blockquote':
+        blocks(add(parent, 'blockquote'), token.tokens ?? [], words);
+        break;
+      case 'list':
+        list(parent, token as Tokens.List, words);
+        break;
+      case 'table':
+        table(parent, token as Tokens.Table);
+        break;
+      case 'hr':
+        add(parent, 'hr');
+        break;
+      case 'html':
+        addText(add(parent, 'p'), token.raw);
+        break;
+      case 'text':
+        // A tight list item's text: inline content without a paragraph.
+        if ('tokens' in token && token.tokens?.length) inline(parent, token.tokens);
+        else addText(parent, token.text);
+        break;
+      default:
+        addText(parent, token.raw);
+    }
+  }
+}
+
+/** Renders a message's Markdown as DOM nodes (a fragment to put into its container). */
+export function renderMarkdown(source: string, words: MarkdownWords = defaultWords): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  blocks(fragment, Lexer.lex(source, LEX_OPTIONS), words);
+  return fragment;
 }

@@ -2,20 +2,21 @@
 // the session's settings and export, the composer, keyboard shortcuts.
 import type { SearchResult } from '@chatbot/shared';
 import { useNavigate, useParams } from '@solidjs/router';
-import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, lazy, on, onCleanup, onMount, Show, Suspense } from 'solid-js';
+import { ChatHeader } from '../components/chat/chat-header';
+import { MessageList } from '../components/chat/message-list';
 import { Composer } from '../components/composer';
-import { ConnectionBadge } from '../components/connection-badge';
 import { loadMarkdown } from '../components/markdown';
-import { MessageItem } from '../components/message';
-import { SessionMenu } from '../components/session-menu';
-import { SessionSettingsPanel } from '../components/session-settings';
 import { Sidebar } from '../components/sidebar';
+import { createFollowScroll } from '../lib/follow-scroll';
 import { t } from '../lib/i18n';
 import { logout } from '../state/auth.state';
 import { createChat } from '../state/chat.actions';
 
-/** How close to the bottom (px) still counts as "following" the answer. */
-const FOLLOW_MARGIN = 80;
+// Opened by its button only: not part of the page's first load.
+const SessionSettingsPanel = lazy(() =>
+  import('../components/session-settings').then((m) => ({ default: m.SessionSettingsPanel })),
+);
 
 export default function ChatPage() {
   const chat = createChat();
@@ -23,7 +24,6 @@ export default function ChatPage() {
   const params = useParams<{ id?: string }>();
   const navigate = useNavigate();
   const [drawer, setDrawer] = createSignal(false);
-  const [following, setFollowing] = createSignal(true);
   const [settingsOpen, setSettingsOpen] = createSignal(false);
   /** A search result to show once its session is open: the message is scrolled to and highlighted. */
   let pendingJump: number | undefined;
@@ -39,6 +39,13 @@ export default function ChatPage() {
   };
   const currentTitle = createMemo(() => state.sessions.find((s) => s.id === state.currentId)?.title ?? '');
   const focusComposer = () => queueMicrotask(() => composer?.focus());
+  const scroll = createFollowScroll({
+    state,
+    scroller: () => scroller,
+    loadOlder: chat.loadOlder,
+    selectSibling: chat.selectSibling,
+  });
+  const { following, setFollowing, scrollToBottom, jumpToMessage } = scroll;
 
   onMount(() => {
     // An opened conversation almost always shows Markdown: fetch the renderer alongside the messages, not after them.
@@ -120,62 +127,6 @@ export default function ChatPage() {
   document.addEventListener('keydown', onKey);
   onCleanup(() => document.removeEventListener('keydown', onKey));
 
-  function scrollToBottom(): void {
-    requestAnimationFrame(() => {
-      if (scroller) scroller.scrollTop = scroller.scrollHeight;
-    });
-  }
-
-  // Follow the answer as it grows, unless the user has scrolled up to read.
-  createEffect(
-    on(
-      () => {
-        const last = state.messages[state.messages.length - 1];
-        return [state.messages.length, last?.content.length, last?.status];
-      },
-      () => {
-        if (following()) scrollToBottom();
-      },
-    ),
-  );
-
-  const onScroll = async () => {
-    const el = scroller;
-    if (!el) return;
-    setFollowing(el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_MARGIN);
-    if (el.scrollTop < 200 && state.hasMore && !state.loadingOlder) {
-      const before = el.scrollHeight;
-      await chat.loadOlder();
-      // Keep the message the user was reading where it was.
-      requestAnimationFrame(() => {
-        el.scrollTop += el.scrollHeight - before;
-      });
-    }
-  };
-
-  /** Shows message `messageId`: older pages are loaded (and its branch chosen) until it is there. */
-  async function jumpToMessage(messageId: number): Promise<void> {
-    const find = () => scroller?.querySelector<HTMLElement>(`[data-message-id="${messageId}"]`) ?? null;
-    let switched = false;
-    for (let guard = 0; guard < 200; guard++) {
-      if (state.messages.some((m) => m.id === messageId)) break;
-      if (state.hasMore) await chat.loadOlder();
-      else if (!switched) {
-        // Not on the branch shown: show the branch through it.
-        switched = true;
-        await chat.selectSibling(messageId);
-      } else return;
-    }
-    setFollowing(false);
-    requestAnimationFrame(() => {
-      const el = find();
-      if (!el) return;
-      el.scrollIntoView({ block: 'center' });
-      el.setAttribute('data-highlighted', 'true');
-      setTimeout(() => el.removeAttribute('data-highlighted'), 2500);
-    });
-  }
-
   const onSearchPick = (r: SearchResult) => {
     setDrawer(false);
     if (r.messageId === null) {
@@ -188,11 +139,6 @@ export default function ChatPage() {
       navigate(`/c/${r.sessionId}`);
     }
   };
-
-  const lastAssistantId = createMemo(() => {
-    const last = state.messages[state.messages.length - 1];
-    return last?.role === 'assistant' && last.id > 0 ? last.id : undefined;
-  });
 
   const doLogout = async () => {
     chat.closeSession();
@@ -236,44 +182,24 @@ export default function ChatPage() {
       </aside>
 
       <main class="flex min-w-0 flex-1 flex-col">
-        <header class="flex h-14 shrink-0 items-center gap-2 border-b border-zinc-200 px-3 dark:border-zinc-800">
-          <button
-            type="button"
-            class="rounded-lg p-2 hover:bg-zinc-100 md:hidden dark:hover:bg-zinc-800"
-            aria-label={t('chat.openMenu')}
-            aria-expanded={drawer()}
-            onClick={() => setDrawer(true)}
-          >
-            <span aria-hidden="true">☰</span>
-          </button>
-          <h1 class="min-w-0 flex-1 truncate font-semibold" data-testid="chat-title">
-            {currentTitle() || t('app.name')}
-          </h1>
-          <ConnectionBadge state={chat.connState()} />
-          <Show when={state.currentId !== undefined}>
-            <button
-              type="button"
-              class="rounded-lg p-2 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
-              aria-label={t('settings.open')}
-              aria-expanded={settingsOpen()}
-              title={t('settings.open')}
-              onClick={() => setSettingsOpen(!settingsOpen())}
-            >
-              <span aria-hidden="true">⚙</span>
-            </button>
-            <SessionMenu
-              sessionId={state.currentId ?? 0}
-              title={currentTitle()}
-              onError={(text) => chat.setNotice(text)}
-            />
-          </Show>
-        </header>
+        <ChatHeader
+          title={currentTitle()}
+          sessionId={state.currentId}
+          connState={chat.connState()}
+          drawerOpen={drawer()}
+          settingsOpen={settingsOpen()}
+          onOpenDrawer={() => setDrawer(true)}
+          onToggleSettings={() => setSettingsOpen(!settingsOpen())}
+          onError={(text) => chat.setNotice(text)}
+        />
         <Show when={settingsOpen() && state.currentId !== undefined}>
-          <SessionSettingsPanel
-            settings={chat.settings()}
-            onSave={chat.saveSettings}
-            onClose={() => setSettingsOpen(false)}
-          />
+          <Suspense>
+            <SessionSettingsPanel
+              settings={chat.settings()}
+              onSave={chat.saveSettings}
+              onClose={() => setSettingsOpen(false)}
+            />
+          </Suspense>
         </Show>
 
         <Show when={chat.offlineModel()}>
@@ -286,53 +212,25 @@ export default function ChatPage() {
           </div>
         </Show>
 
-        <div ref={scroller} class="flex-1 overflow-y-auto" onScroll={() => void onScroll()} data-testid="messages">
-          <div class="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-6">
-            <Show when={state.loadingOlder}>
-              <p class="text-center text-sm text-zinc-500" role="status">
-                {t('chat.loadingOlder')}
-              </p>
-            </Show>
-            <Show
-              when={!state.loadingSession}
-              fallback={<p class="text-center text-sm text-zinc-500">{t('chat.loading')}</p>}
-            >
-              <Show
-                when={state.messages.length > 0}
-                fallback={<EmptyState hasSession={state.currentId !== undefined} />}
-              >
-                <For each={state.messages}>
-                  {(m) => (
-                    <MessageItem
-                      message={m}
-                      streaming={m.id === state.streamingId}
-                      onRetry={m.role === 'assistant' && !busy() ? chat.retry : undefined}
-                      onRegenerate={m.id === lastAssistantId() && !busy() ? chat.regenerate : undefined}
-                      onEdit={m.role === 'user' && m.id > 0 && !busy() ? chat.edit : undefined}
-                      onSelectSibling={busy() ? undefined : (id) => void chat.selectSibling(id)}
-                    />
-                  )}
-                </For>
-                <Show when={state.awaitingReply}>
-                  <MessageItem
-                    message={{ id: 0, role: 'assistant', content: '', status: 'streaming', createdAt: '' }}
-                    streaming
-                  />
-                </Show>
-              </Show>
-            </Show>
-          </div>
-        </div>
+        <MessageList
+          state={state}
+          busy={busy()}
+          ref={(el) => {
+            scroller = el;
+          }}
+          onScroll={() => void scroll.onScroll()}
+          onRetry={chat.retry}
+          onRegenerate={chat.regenerate}
+          onEdit={chat.edit}
+          onSelectSibling={(id) => void chat.selectSibling(id)}
+        />
 
         <div class="relative shrink-0 px-3 pt-2 pb-3">
           <Show when={!following() && state.messages.length > 0}>
             <button
               type="button"
               class="absolute -top-10 left-1/2 -translate-x-1/2 rounded-full border border-zinc-300 bg-white px-3 py-1 text-xs shadow dark:border-zinc-700 dark:bg-zinc-900"
-              onClick={() => {
-                setFollowing(true);
-                scrollToBottom();
-              }}
+              onClick={scroll.jumpToLatest}
             >
               ↓ {t('chat.jumpToLatest')}
             </button>
@@ -359,20 +257,6 @@ export default function ChatPage() {
           <p class="mx-auto mt-1.5 hidden max-w-3xl text-center text-xs text-zinc-400 md:block">{t('chat.keyHint')}</p>
         </div>
       </main>
-    </div>
-  );
-}
-
-function EmptyState(props: { hasSession: boolean }) {
-  return (
-    <div class="flex flex-col items-center justify-center gap-3 py-24 text-center text-zinc-500">
-      <div
-        aria-hidden="true"
-        class="flex h-12 w-12 items-center justify-center rounded-2xl bg-gradient-to-br from-indigo-500 to-violet-500 text-lg font-bold text-white"
-      >
-        AI
-      </div>
-      <p>{props.hasSession ? t('chat.empty') : t('chat.pickOrCreate')}</p>
     </div>
   );
 }

@@ -2,30 +2,19 @@
 import { createSignal, onMount, Show } from 'solid-js';
 import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
 import { api } from '../lib/api';
-import { humanError } from '../lib/errors';
+import { createSubmit } from '../lib/form-submit';
 import { t } from '../lib/i18n';
 
 export default function ForgotPasswordPage() {
   const [email, setEmail] = createSignal('');
-  const [error, setError] = createSignal<string>();
   const [sent, setSent] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
   let first: HTMLInputElement | undefined;
   onMount(() => first?.focus());
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.auth.forgotPassword({ email: email().trim() });
-      setSent(true);
-    } catch (err) {
-      setError(humanError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = createSubmit(async () => {
+    await api.auth.forgotPassword({ email: email().trim() });
+    setSent(true);
+  });
 
   return (
     <AuthFrame title={t('auth.forgotTitle')}>
@@ -41,7 +30,7 @@ export default function ForgotPasswordPage() {
         }
       >
         <p class="mb-4 text-sm text-zinc-600 dark:text-zinc-400">{t('auth.forgotIntro')}</p>
-        <form onSubmit={submit} novalidate>
+        <form onSubmit={form.submit} novalidate>
           <Field
             id="email"
             label={t('auth.email')}
@@ -53,8 +42,8 @@ export default function ForgotPasswordPage() {
               first = el;
             }}
           />
-          <FormError message={error()} />
-          <SubmitButton label={t('auth.sendLink')} busy={busy()} />
+          <FormError message={form.error()?.message} />
+          <SubmitButton label={t('auth.sendLink')} busy={form.busy()} />
         </form>
       </Show>
       <AuthSwitch prompt="" href="/login" label={t('auth.backToLogin')} />

@@ -3,7 +3,7 @@ import { A, useNavigate } from '@solidjs/router';
 import { createResource, createSignal, onMount, Show } from 'solid-js';
 import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
 import { api } from '../lib/api';
-import { humanError } from '../lib/errors';
+import { createSubmit } from '../lib/form-submit';
 import { t } from '../lib/i18n';
 import { login, resumeFromCookie } from '../state/auth.state';
 
@@ -11,8 +11,6 @@ export default function LoginPage() {
   const navigate = useNavigate();
   const [username, setUsername] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [error, setError] = createSignal<string>();
-  const [busy, setBusy] = createSignal(false);
   let first: HTMLInputElement | undefined;
   // What the server offers: a "Sign in with …" button, and whether passwords are on at all.
   const [sso] = createResource(() => api.auth.oidcConfig().catch(() => undefined));
@@ -24,19 +22,10 @@ export default function LoginPage() {
     });
   });
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await login({ username: username().trim(), password: password() });
-      navigate('/', { replace: true });
-    } catch (err) {
-      setError(humanError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = createSubmit(async () => {
+    await login({ username: username().trim(), password: password() });
+    navigate('/', { replace: true });
+  });
 
   return (
     <AuthFrame title={t('auth.loginTitle')}>
@@ -54,7 +43,7 @@ export default function LoginPage() {
         </Show>
       </Show>
       <Show when={sso()?.passwordLogin !== false}>
-        <form onSubmit={submit} novalidate>
+        <form onSubmit={form.submit} novalidate>
           <Field
             id="username"
             label={t('auth.username')}
@@ -79,8 +68,8 @@ export default function LoginPage() {
               {t('auth.forgot')}
             </A>
           </p>
-          <FormError message={error()} />
-          <SubmitButton label={t('auth.logIn')} busy={busy()} />
+          <FormError message={form.error()?.message} />
+          <SubmitButton label={t('auth.logIn')} busy={form.busy()} />
         </form>
       </Show>
       <AuthSwitch prompt={t('auth.noAccount')} href="/register" label={t('auth.signUp')} />

@@ -3,7 +3,7 @@ import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal, onMount, Show } from 'solid-js';
 import { AuthFrame, AuthSwitch, Field, FormError, SubmitButton } from '../components/auth-form';
 import { api } from '../lib/api';
-import { errorField, humanError } from '../lib/errors';
+import { createSubmit } from '../lib/form-submit';
 import { t } from '../lib/i18n';
 import { clearSession } from '../state/auth.state';
 
@@ -12,28 +12,17 @@ export default function ResetPasswordPage() {
   const navigate = useNavigate();
   const token = () => (typeof params.token === 'string' ? params.token : '');
   const [password, setPassword] = createSignal('');
-  const [error, setError] = createSignal<{ field?: string; message: string }>();
   const [done, setDone] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
   let first: HTMLInputElement | undefined;
   onMount(() => first?.focus());
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.auth.resetPassword({ token: token(), newPassword: password() });
-      // Every device was logged out, this browser included.
-      clearSession();
-      setDone(true);
-      setTimeout(() => navigate('/login', { replace: true }), 1_500);
-    } catch (err) {
-      setError({ field: errorField(err), message: humanError(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = createSubmit(async () => {
+    await api.auth.resetPassword({ token: token(), newPassword: password() });
+    // Every device was logged out, this browser included.
+    clearSession();
+    setDone(true);
+    setTimeout(() => navigate('/login', { replace: true }), 1_500);
+  });
 
   return (
     <AuthFrame title={t('auth.resetTitle')}>
@@ -49,7 +38,7 @@ export default function ResetPasswordPage() {
             </p>
           }
         >
-          <form onSubmit={submit} novalidate>
+          <form onSubmit={form.submit} novalidate>
             <Field
               id="new-password"
               label={t('auth.newPassword')}
@@ -58,13 +47,13 @@ export default function ResetPasswordPage() {
               hint={t('auth.passwordHint')}
               value={password()}
               onInput={setPassword}
-              error={error()?.field === 'newPassword' ? error()?.message : undefined}
+              error={form.fieldError('newPassword')}
               ref={(el) => {
                 first = el;
               }}
             />
-            <FormError message={error()?.field === 'newPassword' ? undefined : error()?.message} />
-            <SubmitButton label={t('auth.setPassword')} busy={busy()} />
+            <FormError message={form.error()?.field === 'newPassword' ? undefined : form.error()?.message} />
+            <SubmitButton label={t('auth.setPassword')} busy={form.busy()} />
           </form>
         </Show>
       </Show>

@@ -1,9 +1,9 @@
 // The sidebar's actions against a fake API passed in (no module mocks): paging without repeats, create/rename/pin/
 // delete reflected in the list, the open session closed when deleted, failures reported and the list left as it was.
 import type { SessionListItem } from '@chatbot/shared';
-import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import type { Api } from '../lib/api';
+import { inRoot } from '../test-root';
 import { createChatState } from './chat.store';
 import { createSessionsActions, SESSIONS_PAGE } from './sessions.actions';
 
@@ -77,15 +77,6 @@ function setup(rows: SessionListItem[]) {
   });
   return { fake, store, actions, failures, closed: () => closed };
 }
-
-const inRoot = (fn: () => Promise<void>) =>
-  createRoot(async (dispose) => {
-    try {
-      await fn();
-    } finally {
-      dispose();
-    }
-  });
 
 describe('sessions actions', () => {
   it('loads the first page, then further pages without repeating rows moved up meanwhile', () =>

@@ -3,13 +3,19 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { AppContext } from '../../context.js';
 import { buildPromptMessages, type HistoryMessage } from '../../llm/memory.js';
-import { countMessageTokens } from '../../llm/token-counter.js';
+import { CHARS_PER_TOKEN_MAX, countMessageTokensWithin } from '../../llm/token-counter.js';
 import type { ChatRepo } from './chat.repo.js';
 
 /** History rows read per query while building a prompt; most prompts need only the first page. */
 export const HISTORY_PAGE = 50;
 
 type HistoryRow = Awaited<ReturnType<ChatRepo['branchHistory']>>[number];
+
+/**
+ * How far a history row's text is read: no more than the whole budget could hold. A longer row arrives cut, and
+ * countMessageTokensWithin counts it as over the budget without tokenising it (nor moving megabytes from the database).
+ */
+export const historyContentChars = (budget: number) => budget * CHARS_PER_TOKEN_MAX + 1;
 
 export function createPromptBuilder(ctx: AppContext, repo: ChatRepo) {
   const { config } = ctx;
@@ -21,10 +27,14 @@ export function createPromptBuilder(ctx: AppContext, repo: ChatRepo) {
   async function collectHistory(known: HistoryRow[], firstPage: HistoryRow[], skipId: number) {
     const newestFirst: HistoryMessage[] = [];
     let spent = 0;
+    const budget = config.CONTEXT_MAX_TOKENS;
     const take = (r: HistoryRow) => {
+      // Once the budget is spent no older row can be sent: it is not counted (nor read, below).
+      if (spent > budget) return;
       // The same rows branchHistory's SQL keeps: the answer being written and empty ones are not history.
       if (r.id === skipId || r.content === '') return;
-      const tokens = countMessageTokens(r.content);
+      // Counted only as far as the budget left can hold: a huge (imported) row is never tokenised whole.
+      const tokens = countMessageTokensWithin(r.content, budget - spent);
       newestFirst.push({ role: r.role === 'assistant' ? 'assistant' : 'user', content: r.content, tokens });
       spent += tokens;
     };
@@ -33,8 +43,8 @@ export function createPromptBuilder(ctx: AppContext, repo: ChatRepo) {
     for (;;) {
       for (const r of rows) take(r);
       const from = rows.at(-1)?.parentId ?? null;
-      if (rows.length < HISTORY_PAGE || spent > config.CONTEXT_MAX_TOKENS || from === null) break;
-      rows = await repo.branchHistory(from, HISTORY_PAGE);
+      if (rows.length < HISTORY_PAGE || spent > budget || from === null) break;
+      rows = await repo.branchHistory(from, HISTORY_PAGE, historyContentChars(budget));
     }
     return newestFirst.reverse();
   }
@@ -49,7 +59,7 @@ export function createPromptBuilder(ctx: AppContext, repo: ChatRepo) {
     if (built.newestOverBudget) {
       ctx.logger.warn(
         { sessionId, assistantMessageId, tokens: built.tokens, budget: config.CONTEXT_MAX_TOKENS },
-        'the newest message alone exceeds CONTEXT_MAX_TOKENS; sending it anyway',
+        'the newest message alone exceeds CONTEXT_MAX_TOKENS; sending it cut to fit',
       );
     }
     return built.messages;
@@ -65,7 +75,7 @@ export function createPromptBuilder(ctx: AppContext, repo: ChatRepo) {
       sessionRead.catch(() => {}); // awaited below; a failure of the history read must not leave it unhandled
       const history = await collectHistory(
         [],
-        await repo.branchHistory(assistantMessageId, HISTORY_PAGE),
+        await repo.branchHistory(assistantMessageId, HISTORY_PAGE, historyContentChars(config.CONTEXT_MAX_TOKENS)),
         assistantMessageId,
       );
       const session = await sessionRead;

@@ -101,8 +101,8 @@ export function createChatRepo(db: Db) {
       return { rows, total };
     },
 
-    async insertSession(userId: number, title: string, titled: boolean): Promise<SessionRow> {
-      const [row] = await db.insert(chatSessions).values({ userId, title, titled }).returning(sessionColumns);
+    async insertSession(userId: number, title: string, titled: boolean, tx: DbOrTx = db): Promise<SessionRow> {
+      const [row] = await tx.insert(chatSessions).values({ userId, title, titled }).returning(sessionColumns);
       return row!;
     },
 

@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, lastUserText } from '../../../test/fake-openai.js';
 import { seedUser } from '../../../test/fixtures.js';
 import { call, createAppWithModel, createTestApp, type TestApp, type TestAppWithModel } from '../../../test/harness.js';
+import { TRUNCATED_NOTE } from '../../llm/memory.js';
+import { countTokens } from '../../llm/token-counter.js';
 
 async function newSession(t: TestApp, token: string, title?: string): Promise<number> {
   const res = await call(t.app, 'POST', '/api/chat/sessions', { token, body: title === undefined ? {} : { title } });
@@ -485,7 +487,7 @@ describe('memory trimmed to CONTEXT_MAX_TOKENS', () => {
     expect(sent[1]!.role).toBe('user');
   });
 
-  it('still sends the newest message when it alone is over the budget', async () => {
+  it('still sends the newest message when it alone is over the budget, cut to fit with a note', async () => {
     const u = await seedUser(t);
     const id = await newSession(t, u.token);
     await call(t.app, 'POST', `/api/chat/sessions/${id}/messages`, { token: u.token, body: { content: 'short one' } });
@@ -495,10 +497,13 @@ describe('memory trimmed to CONTEXT_MAX_TOKENS', () => {
       body: { content: huge },
     });
     expect(res.status).toBe(201);
-    expect(fake.chatRequests().at(-1)!.body.messages).toEqual([
-      { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: huge },
-    ]);
+    const sent = fake.chatRequests().at(-1)!.body.messages;
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(sent[1]!.role).toBe('user');
+    expect(sent[1]!.content.endsWith(TRUNCATED_NOTE)).toBe(true);
+    expect(huge.startsWith(sent[1]!.content.slice(0, -TRUNCATED_NOTE.length))).toBe(true);
+    expect(countTokens(sent[1]!.content)).toBeLessThan(300);
   });
 });
 

@@ -18,9 +18,10 @@ import { ledgerFinish, type ModelCallReport } from '../usage/ledger.js';
 import { reservationCtes } from '../usage/quota.js';
 import { createUsageService } from '../usage/usage.service.js';
 import { toMessage, toSession, toSessionWithSettings } from './chat.mappers.js';
-import { createPromptBuilder, HISTORY_PAGE } from './chat.prompt.js';
+import { createPromptBuilder, HISTORY_PAGE, historyContentChars } from './chat.prompt.js';
 import { createChatRepo, type SessionPatch, type SessionRow } from './chat.repo.js';
 import { requireOwnedSession } from './session-access.js';
+import { checkSessionLimit } from './session-limit.js';
 import { deriveTitle } from './title.js';
 import type { AppendOutcome } from './turn.repo.js';
 
@@ -247,6 +248,7 @@ export function createChatService(ctx: AppContext): ChatService {
         defaultModel: ctx.llm.defaultModel,
         titleIfUntitled: deriveTitle(content),
         historyLimit: HISTORY_PAGE,
+        historyContentChars: historyContentChars(config.CONTEXT_MAX_TOKENS),
         reservation: (gate) => reservationCtes(userId, config, gate),
       });
     // A second answer in the same session fails the one-streaming index (409).
@@ -301,7 +303,11 @@ export function createChatService(ctx: AppContext): ChatService {
 
     async createSession(userId, title) {
       const named = title?.trim();
-      const row = await repo.insertSession(userId, named || DEFAULT_SESSION_TITLE, Boolean(named));
+      // MAX_SESSIONS_PER_USER: checked and inserted under the user's lock (409 LIMIT_REACHED past it).
+      const row = await ctx.db.transaction(async (tx) => {
+        await checkSessionLimit(tx, userId, 1, config.MAX_SESSIONS_PER_USER);
+        return repo.insertSession(userId, named || DEFAULT_SESSION_TITLE, Boolean(named), tx);
+      });
       return toSession(row);
     },
 

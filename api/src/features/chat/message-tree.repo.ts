@@ -102,9 +102,11 @@ export function createMessageTreeRepo(db: Db) {
      * The history an answer may see along its branch: the final, non-empty ancestors of `fromId` (itself included
      * when final), newest first, at most `limit`, each with its parent so the next page starts there.
      */
+    /** Newest first from `fromId`; each text read only `contentChars` far (what a token budget could hold). */
     async branchHistory(
       fromId: number,
       limit: number,
+      contentChars = 2_147_483_647,
     ): Promise<{ id: number; role: string; content: string; parentId: number | null }[]> {
       const res = await db.execute<{ id: number; role: string; content: string; parent_id: number | null }>(sql`
         with recursive b as (
@@ -112,7 +114,7 @@ export function createMessageTreeRepo(db: Db) {
           union all
           select m.id, m.role, m.content, m.status, m.parent_id from messages m join b on m.id = b.parent_id
         )
-        select id, role, content, parent_id from b
+        select id, role, left(content, ${contentChars}::int) as content, parent_id from b
         where status in ('complete', 'stopped') and content <> ''
         limit ${limit}`);
       return res.rows.map((r) => ({ id: r.id, role: r.role, content: r.content, parentId: r.parent_id }));

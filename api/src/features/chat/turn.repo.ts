@@ -1,8 +1,11 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions } from '../../db/schema/index.js';
+import { callerApiKeyId } from '../../http/caller-context.js';
 import type { DbOrTx } from './chat.repo.js';
 import { fromSqlRow, type MessageRow, type MessageSqlRow, messageSqlColumns } from './message-row.js';
+
+const MAX_INT = 2_147_483_647;
 
 /** A reservation that takes nothing: the CTE `quota` holds a row whenever the gate holds. */
 const NO_RESERVATION = (gate: SQL) => sql`quota as (select 1 where ${gate})`;
@@ -40,6 +43,8 @@ export function createTurnRepo(db: Db) {
       defaultModel: string;
       titleIfUntitled: string | null;
       historyLimit: number;
+      /** Each history row's text is read only this far (what the token budget could hold); default: whole. */
+      historyContentChars?: number;
       /**
        * The quota reservation (features/usage: CTEs `qlim` and `quota`, gated on `s`): the turn is stored only when it
        * reserved the answer, and the answer's ledger row is written with it, so the check costs no round trip.
@@ -73,8 +78,8 @@ export function createTurnRepo(db: Db) {
           from u cross join ok
           returning ${messageSqlColumns()}
         ), led as (
-          insert into usage_ledger (user_id, session_id, message_id, kind, model)
-          select ${t.userId}, a.session_id, a.id, 'answer', a.model from a
+          insert into usage_ledger (user_id, api_key_id, session_id, message_id, kind, model)
+          select ${t.userId}, ${callerApiKeyId()}::int, a.session_id, a.id, 'answer', a.model from a
         ), moved as (
           update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
             title = case when c.titled or ${t.titleIfUntitled}::text is null then c.title else ${t.titleIfUntitled}::text end,
@@ -94,7 +99,7 @@ export function createTurnRepo(db: Db) {
           (select row_to_json(a) from a) as assistant,
           -- Recursion yields the branch newest first and stops once the limit is reached.
           (select json_agg(h) from (
-             select id, role, content, parent_id from b
+             select id, role, left(content, ${t.historyContentChars ?? MAX_INT}::int) as content, parent_id from b
              where status in ('complete', 'stopped') and content <> ''
              limit ${t.historyLimit}) h) as history`);
       const row = res.rows[0];

@@ -108,6 +108,28 @@ describe('/api/keys', () => {
     expect(msgs.at(-1)?.type).toBe('done');
     ws.close();
 
+    // A regenerate stores its turn in a transaction (the quota reservation's own ledger insert), a send by the
+    // login's token is not the key's: the ledger tells them apart.
+    const last = msgs.at(-1);
+    const assistantId = last?.type === 'done' ? last.messageId : 0;
+    const regen = await fetch(
+      `${served.baseUrl}/api/chat/sessions/${session.body.id}/messages/${assistantId}/regenerate/stream`,
+      { method: 'POST', headers: { authorization: `Bearer ${key}` } },
+    );
+    expect(regen.status, await regen.clone().text()).toBe(200);
+    expect((await new SseReader(regen).rest()).at(-1)?.event).toBe('done');
+    const byToken = await fetch(`${served.baseUrl}/api/chat/sessions/${session.body.id}/messages/stream`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'by the login' }),
+    });
+    expect((await new SseReader(byToken).rest()).at(-1)?.event).toBe('done');
+    const ledger = await t.database.pool.query<{ api_key_id: number | null }>(
+      'select api_key_id from usage_ledger where user_id = $1 order by id',
+      [u.id],
+    );
+    expect(ledger.rows.map((r) => r.api_key_id)).toEqual([id, id, id, null]);
+
     await expect
       .poll(async () => (await http('GET', '/api/keys', u.token)).body.keys.find((k: { id: number }) => k.id === id))
       .toMatchObject({ lastUsedAt: expect.any(String) });

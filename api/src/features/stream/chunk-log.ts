@@ -1,5 +1,7 @@
 // The chunk log's one batched writer per process: pending chunks of every answer go out in one INSERT + NOTIFY per
 // tick; answers in progress are marked alive (heartbeat); logs of stored answers are deleted after a grace period.
+
+import { loggableError } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ChunkRow, StreamRepo } from './stream.repo.js';
 
@@ -16,8 +18,7 @@ export interface ChunkLogOptions {
   alive(): number[];
 }
 
-const warn = (logger: Logger, err: unknown, msg: string) =>
-  logger.warn({ err: { message: (err as Error).message } }, msg);
+const warn = (logger: Logger, err: unknown, msg: string) => logger.warn({ err: loggableError(err) }, msg);
 
 export class ChunkLog {
   private pending: ChunkRow[] = [];
@@ -57,7 +58,7 @@ export class ChunkLog {
         this.pending = batch.concat(this.pending);
         if (++this.failedFlushes % 50 === 1) {
           const info = {
-            err: { message: (err as Error).message },
+            err: loggableError(err),
             rows: this.pending.length,
             failures: this.failedFlushes,
           };

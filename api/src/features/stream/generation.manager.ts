@@ -4,6 +4,7 @@ import type { Message } from '@chatbot/shared';
 import type { AppContext } from '../../context.js';
 import type { PgListener } from '../../db/listener.js';
 import { AppError, errors } from '../../http/app-error.js';
+import { loggableError } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import { modelCallReport } from '../usage/ledger.js';
 import { AnswerStore } from './answer-store.js';
@@ -48,8 +49,10 @@ export interface GenerationDeps {
   listener: PgListener;
   model: ModelRun;
   logger: Logger;
-  /** OPENAI_TIMEOUT_MS: an answer's model call is aborted after this long. */
+  /** OPENAI_TIMEOUT_MS: an answer's model call is aborted when nothing comes for this long (an idle timeout). */
   modelTimeoutMs: number;
+  /** OPENAI_TOTAL_TIMEOUT_MS: bounds a whole answer's model call. */
+  modelTotalTimeoutMs: number;
   timings?: Partial<GenerationTimings>;
 }
 
@@ -87,6 +90,7 @@ export function createGenerationManager(ctx: AppContext, chat: ChatTurns, timing
     model: llmModelRun(ctx.llm),
     logger: ctx.logger,
     modelTimeoutMs: ctx.config.OPENAI_TIMEOUT_MS,
+    modelTotalTimeoutMs: ctx.config.OPENAI_TOTAL_TIMEOUT_MS,
     timings,
   });
 }
@@ -267,7 +271,7 @@ export class GenerationManager {
       await repo.deleteFinishedChunks();
       return orphans.map((o) => o.id);
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'stream recovery sweep failed');
+      logger.warn({ err: loggableError(err) }, 'stream recovery sweep failed');
       return [];
     }
   }
@@ -304,6 +308,7 @@ export class GenerationManager {
       call: { model: gen.model, temperature: gen.temperature, mode: gen.mode },
       stop: gen.controller.signal,
       timeoutMs: this.deps.modelTimeoutMs,
+      totalTimeoutMs: this.deps.modelTotalTimeoutMs,
       onText: (text) => this.push(gen, text),
       log,
     });

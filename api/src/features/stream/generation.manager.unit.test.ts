@@ -31,6 +31,7 @@ function setup(model: ModelRun, timings: GenerationDeps['timings'] = {}) {
     model,
     logger: silentLogger,
     modelTimeoutMs: 5_000,
+    modelTotalTimeoutMs: 60_000,
     timings: { flushMs: 10, remotePollMs: 60_000, sweepMs: 60_000, ...timings },
   });
   managers.push(manager);

@@ -3,7 +3,7 @@ import type { TokenUsage } from '@chatbot/shared';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { AppError } from '../../http/app-error.js';
-import { toAppError } from '../../http/error-handler.js';
+import { loggableError, toAppError } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import { promptTokenEstimate } from '../../llm/memory.js';
 import type { LlmProvider } from '../../llm/provider.js';
@@ -47,15 +47,21 @@ export interface AnswerRun {
   call: Omit<ModelCall, 'prompt'>;
   /** Aborted by a stop or the shutdown: the answer ends 'stopped'. */
   stop: AbortSignal;
-  /** OPENAI_TIMEOUT_MS: the model call is aborted after this long and the answer ends 'error'. */
+  /**
+   * OPENAI_TIMEOUT_MS, an idle timeout: the model call is aborted (and the answer ends 'error', its text kept) when
+   * nothing comes for this long, before the first output or between two.
+   */
   timeoutMs: number;
+  /** OPENAI_TOTAL_TIMEOUT_MS: bounds the whole call, however steadily the model sends. */
+  totalTimeoutMs: number;
   onText(text: string): void;
   log: Logger;
 }
 
 /** Runs an answer's model call to its end, each piece of text to `onText`; never throws (the outcome says it). */
 export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
-  const signal = AbortSignal.any([a.stop, AbortSignal.timeout(a.timeoutMs)]);
+  const deadline = new Deadline(a.timeoutMs, a.totalTimeoutMs);
+  const signal = AbortSignal.any([a.stop, deadline.signal]);
   let usage: TokenUsage | null = null;
   // A failure before the model is called is ours (the database), not the provider's.
   let calling = false;
@@ -65,7 +71,9 @@ export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
     calling = true;
     timing.promptTokens = promptTokenEstimate(prompt);
     timing.calledAt = performance.now();
-    for await (const out of a.run({ ...a.call, prompt }, signal)) {
+    deadline.start();
+    for await (const out of untilAborted(a.run({ ...a.call, prompt }, signal), signal)) {
+      deadline.touch();
       if (out.type === 'usage') usage = out.usage;
       else {
         // PostgreSQL text cannot hold U+0000: one such chunk would fail every write of the chunk log and the
@@ -83,13 +91,86 @@ export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
     if (a.stop.aborted) return { status: 'stopped', usage, timing };
     if (!calling) {
       const failure = toAppError(err);
-      a.log.error({ err, code: failure.code }, 'could not build the prompt');
+      a.log.error({ err: loggableError(err), code: failure.code }, 'could not build the prompt');
       return { status: 'error', usage, failure, timing };
     }
     const failure = toProviderAppError(err);
     const provider = providerErrorLog(err);
     a.log.warn({ provider, timeout: isTimeoutError(err, signal), code: failure.code }, 'model call failed mid-answer');
     return { status: 'error', usage, failure, timing };
+  } finally {
+    deadline.clear();
+  }
+}
+
+/**
+ * The two time limits of a model call as one abort signal: idle (reset by every output) and total. Aborts with a
+ * TimeoutError, as AbortSignal.timeout() does, so the failure is told apart from a stop.
+ */
+class Deadline {
+  private readonly controller = new AbortController();
+  private idle: NodeJS.Timeout | undefined;
+  private total: NodeJS.Timeout | undefined;
+  readonly signal = this.controller.signal;
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly totalMs: number,
+  ) {}
+
+  start() {
+    this.total = setTimeout(() => this.expire('total'), this.totalMs);
+    this.touch();
+  }
+
+  /** Something came: the idle limit starts again. */
+  touch() {
+    if (this.signal.aborted) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.expire('idle'), this.idleMs);
+  }
+
+  clear() {
+    clearTimeout(this.idle);
+    clearTimeout(this.total);
+  }
+
+  private expire(which: 'idle' | 'total') {
+    this.clear();
+    const ms = which === 'idle' ? this.idleMs : this.totalMs;
+    const what = which === 'idle' ? 'nothing came from the model for' : 'the answer took longer than';
+    this.controller.abort(new DOMException(`${what} ${ms} ms`, 'TimeoutError'));
+  }
+}
+
+/**
+ * The outputs of `source` until `signal` aborts: then it throws the signal's reason at once, even while the source
+ * is stuck awaiting a network read that ignores the signal (a provider that stalls mid-stream), and asks the source
+ * to end without waiting for it.
+ */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {}); // observed by the race below; never an unhandled rejection
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), aborted]);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // Not awaited: a source stuck in a read ends when its own signal (the same one) cancels that read.
+    if (!finished) void it.return?.(undefined)?.catch(() => {});
   }
 }
 

@@ -3,6 +3,7 @@
 // follower of one answer shares one read: N tabs on one answer cost the database what one does.
 import type { PgListener } from '../../db/listener.js';
 import { PUBLIC_MESSAGES } from '../../http/app-error.js';
+import { loggableError } from '../../http/error-handler.js';
 import type { Logger } from '../../lib/logger.js';
 import { type StreamEvent, type StreamListener, safeCall, storedDone, type Unsubscribe } from './events.js';
 import { STREAM_CHANNEL, type StreamRepo } from './stream.repo.js';
@@ -143,9 +144,7 @@ export class RemoteFollowers {
     }
     answer.busy = true;
     void this.read(answer)
-      .catch((err) =>
-        this.opts.logger.warn({ err: { message: (err as Error).message } }, 'stream follower read failed'),
-      )
+      .catch((err) => this.opts.logger.warn({ err: loggableError(err) }, 'stream follower read failed'))
       .finally(() => {
         answer.busy = false;
         if (answer.again) {

@@ -48,6 +48,19 @@ describe('the upgrade', () => {
     // An allowed Origin, and none at all (a script, the SDK in Node), both upgrade.
     expect(await WsClient.refusal(wsUrl(sessionId, user.token), { origin: ORIGIN })).toBe(101);
     expect(await WsClient.refusal(wsUrl(sessionId, user.token))).toBe(101);
+    // The page's own origin is always accepted, though not listed (the app served on another host or port) ...
+    const own = served.baseUrl;
+    expect(ORIGIN).not.toBe(own);
+    expect(await WsClient.refusal(wsUrl(sessionId, user.token), { origin: own })).toBe(101);
+    // ... but only the host the browser asked for: another name, or a forged X-Forwarded-Host without TRUST_PROXY.
+    const port = new URL(own).port;
+    expect(await WsClient.refusal(wsUrl(sessionId, user.token), { origin: `http://localhost:${port}` })).toBe(403);
+    expect(
+      await WsClient.refusal(wsUrl(sessionId, user.token), {
+        origin: 'http://evil.example',
+        'x-forwarded-host': 'evil.example',
+      }),
+    ).toBe(403);
   });
 
   it('refuses before the upgrade with the error body when asked over plain HTTP', async () => {

@@ -9,8 +9,10 @@ import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
-import { toAppError } from '../../http/error-handler.js';
+import { runAsCaller } from '../../http/caller-context.js';
+import { loggableError, toAppError } from '../../http/error-handler.js';
 import { honoPath, routeInput, tableValidators } from '../../http/route-table.js';
+import { createOriginCheck } from '../../http/same-origin.js';
 import { type BegunAnswer, type ChatTurns, type StreamEvent, storedDone, type Unsubscribe } from './events.js';
 import { type GenerationManager, noAnswerYet } from './generation.manager.js';
 import { type GuardedSocket, type SocketRegistry, TokenBucket } from './socket-registry.js';
@@ -33,16 +35,13 @@ function toWire(ev: StreamEvent): WsServerMessage {
 
 export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: GenerationManager, sockets: SocketRegistry) {
   const app = new Hono<AppEnv>();
-  const allowedOrigins = new Set(ctx.config.ALLOWED_ORIGINS);
+  const originAllowed = createOriginCheck(ctx.config.ALLOWED_ORIGINS, ctx.config.TRUST_PROXY);
 
   // Refusals happen here, as plain HTTP responses, so nobody opens a socket on a session that is not theirs.
   // Origin and the query token first (403, 401), then the table's validators (400), then the session (404, 403).
   const checkCredential = factory.createMiddleware(async (c, next) => {
-    const origin = c.req.header('origin');
-    // Browsers always send Origin; a client without one (curl, the SDK in Node) is not a cross-site page.
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
-      throw errors.forbidden('Origin not allowed');
-    }
+    // Browsers always send Origin: the page's own host or ALLOWED_ORIGINS only (a cross-site page is refused).
+    if (!originAllowed(c)) throw errors.forbidden('Origin not allowed');
     c.set('user', await ctx.tokens.authenticate(c.req.query('token')));
     await next();
   });
@@ -80,7 +79,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
 
       const sendError = (err: unknown) => {
         const appErr = toAppError(err);
-        if (appErr.status >= 500) log.error({ err, code: appErr.code }, 'websocket request failed');
+        if (appErr.status >= 500) log.error({ err: loggableError(err), code: appErr.code }, 'websocket request failed');
         const resetAt = appErr.extra?.resetAt;
         send({
           type: 'error',
@@ -159,7 +158,7 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
         }
         const msg = parsed.data;
         const { id: userId } = state.user;
-        const work =
+        const work = runAsCaller(state.user, () =>
           msg.type === 'message'
             ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content, { fileIds: msg.fileIds }))
             : msg.type === 'regenerate'
@@ -168,7 +167,8 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
                 ? handleMessage(() => chat.beginEdit(userId, state.sessionId, msg.messageId, msg.content))
                 : msg.type === 'resume'
                   ? handleResume(msg.after)
-                  : handleStop();
+                  : handleStop(),
+        );
         work.catch(sendError);
       };
 

@@ -2,6 +2,7 @@
 import type { AppContext } from '../../context.js';
 import { limitBody } from '../../http/middleware/security.js';
 import { routeGroup } from '../../http/route-table.js';
+import { textStreamResponse } from '../../http/text-stream.js';
 import { createTransferService } from './transfer.service.js';
 
 /** The path the global body limit skips: this route applies IMPORT_MAX_BYTES itself. */
@@ -24,9 +25,15 @@ export function transferRoutes(ctx: AppContext) {
       });
     })
     .add('exportAll', async (c) => {
-      const file = await service.exportAll(c.get('user'));
-      c.header('Content-Disposition', attachment(`chatbot-export-${file.exportedAt.slice(0, 10)}.json`));
-      return c.json(file);
+      const write = await service.exportAll(c.get('user'), c.get('logger'));
+      // Written as it is read (textStreamResponse): the file is never one string in memory.
+      return textStreamResponse(write, {
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Disposition': attachment(`chatbot-export-${ctx.clock.now().toISOString().slice(0, 10)}.json`),
+          'Cache-Control': 'no-store',
+        },
+      });
     })
     .add('importData', async (c, { json }) => c.json(await service.importFile(c.get('user').id, json), 201), {
       before: [limitBody(ctx.config.IMPORT_MAX_BYTES)],

@@ -8,8 +8,11 @@ import {
 } from '@chatbot/shared';
 import type { AppContext } from '../../context.js';
 import { errors } from '../../http/app-error.js';
+import { loggableError } from '../../http/error-handler.js';
+import type { TextSink } from '../../http/text-stream.js';
+import type { Logger } from '../../lib/logger.js';
 import { requireOwnedSession } from '../chat/session-access.js';
-import { createTransferRepo } from './transfer.repo.js';
+import { createTransferRepo, type SessionCursor } from './transfer.repo.js';
 
 export interface ExportedFile {
   body: string;
@@ -17,12 +20,21 @@ export interface ExportedFile {
   filename: string;
 }
 
+/** Writes the whole export to `sink`, session by session; never throws (a failure aborts the response). */
+export type ExportWriter = (sink: TextSink) => Promise<void>;
+
 export interface TransferService {
-  /** 404 NOT_FOUND when missing, 403 FORBIDDEN when it is another user's. */
+  /** 404 NOT_FOUND when missing, 403 FORBIDDEN when it is another user's. 429 past TRANSFER_RATE_LIMIT_PER_MINUTE. */
   exportSession(userId: number, sessionId: number, format: ExportFormat): Promise<ExportedFile>;
-  exportAll(user: { id: number; username: string; email: string }): Promise<TransferFile>;
+  /** Every session, a page at a time (never the whole file in memory). 429 past the rate limit, before anything. */
+  exportAll(user: { id: number; username: string; email: string }, log: Logger): Promise<ExportWriter>;
+  /** All or nothing. 429 past the rate limit; 409 LIMIT_REACHED past MAX_SESSIONS_PER_USER. */
   importFile(userId: number, file: TransferFile): Promise<ImportResponse>;
 }
+
+/** Sessions read per query by the full export, and messages per query within a session. */
+export const EXPORT_SESSION_PAGE = 100;
+export const EXPORT_MESSAGE_PAGE = 500;
 
 /** "2026-11-26 03:30 UTC": readable in a transcript, unambiguous everywhere. */
 function readableTime(iso: string): string {
@@ -67,8 +79,79 @@ export function createTransferService(ctx: AppContext): TransferService {
   const repo = createTransferRepo(ctx.db);
   const now = () => ctx.clock.now().toISOString();
 
+  const limitTransfers = (userId: number) =>
+    ctx.rateLimiter.hit(`transfer:${userId}`, ctx.config.TRANSFER_RATE_LIMIT_PER_MINUTE);
+
+  /**
+   * The export file as text, in the order and shape JSON.stringify gives the TransferFile (version, exportedAt,
+   * user, sessions; each session's title, createdAt, updatedAt, messages), written as the pages are read.
+   */
+  async function writeAll(
+    user: { id: number; username: string; email: string },
+    exportedAt: string,
+    sink: TextSink,
+  ): Promise<'done' | 'gone'> {
+    let gone = false;
+    sink.onClose(() => {
+      gone = true;
+    });
+    const head = JSON.stringify({
+      version: TRANSFER_FORMAT_VERSION,
+      exportedAt,
+      user: { username: user.username, email: user.email },
+    });
+    await sink.write(`${head.slice(0, -1)},"sessions":[`);
+    let after: SessionCursor | null = null;
+    let firstSession = true;
+    for (;;) {
+      const page = await repo.sessionPage(user.id, after, EXPORT_SESSION_PAGE);
+      for (const session of page) {
+        const sessionHead = JSON.stringify({
+          title: session.title,
+          createdAt: session.createdAt,
+          updatedAt: session.updatedAt,
+        });
+        await sink.write(`${firstSession ? '' : ','}${sessionHead.slice(0, -1)},"messages":[`);
+        firstSession = false;
+        let afterId = 0;
+        let firstMessage = true;
+        for (;;) {
+          if (gone) return 'gone';
+          const { messages, lastId } = await repo.messagePage(session.id, afterId, EXPORT_MESSAGE_PAGE);
+          if (messages.length > 0) {
+            await sink.write(`${firstMessage ? '' : ','}${messages.map((m) => JSON.stringify(m)).join(',')}`);
+            firstMessage = false;
+          }
+          if (messages.length < EXPORT_MESSAGE_PAGE) break;
+          afterId = lastId;
+        }
+        await sink.write(']}');
+      }
+      if (gone) return 'gone';
+      if (page.length < EXPORT_SESSION_PAGE) break;
+      after = page.at(-1)!.cursor;
+    }
+    await sink.write(']}');
+    return 'done';
+  }
+
   return {
+    async exportAll(user, log) {
+      await limitTransfers(user.id);
+      const exportedAt = now();
+      return async (sink) => {
+        try {
+          if ((await writeAll(user, exportedAt, sink)) === 'done') sink.end();
+        } catch (err) {
+          // The status line is long gone: cut the connection, so the client cannot take a partial file as whole.
+          log.error({ err: loggableError(err as Error), userId: user.id }, 'export failed part way');
+          sink.abort();
+        }
+      };
+    },
+
     async exportSession(userId, sessionId, format) {
+      await limitTransfers(userId);
       await requireOwnedSession(ctx.db, userId, sessionId);
       const [session] = await repo.loadSessions(userId, sessionId);
       // Deleted between the two reads.
@@ -89,18 +172,10 @@ export function createTransferService(ctx: AppContext): TransferService {
       };
     },
 
-    async exportAll(user) {
-      return {
-        version: TRANSFER_FORMAT_VERSION,
-        exportedAt: now(),
-        user: { username: user.username, email: user.email },
-        sessions: await repo.loadSessions(user.id),
-      };
-    },
-
     async importFile(userId, file) {
+      await limitTransfers(userId);
       // The file was validated whole before this point, and the writes are one transaction: nothing half-imported.
-      const sessionIds = await repo.insertSessions(userId, file.sessions);
+      const sessionIds = await repo.insertSessions(userId, file.sessions, ctx.config.MAX_SESSIONS_PER_USER);
       ctx.logger.info({ userId, sessions: sessionIds.length }, 'data imported');
       return { imported: sessionIds.length, sessionIds };
     },

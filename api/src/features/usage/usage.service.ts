@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { AppError } from '../../http/app-error.js';
 import { errors } from '../../http/app-error.js';
+import { callerApiKeyId } from '../../http/caller-context.js';
 import { countTokens } from '../../llm/token-counter.js';
 import { addDays, dayStart, UTC_TODAY, utcDay } from './days.js';
 import { callCost, sumCosts } from './prices.js';
@@ -74,8 +75,8 @@ export function createUsageService(ctx: Pick<AppContext, 'db' | 'config'> & { me
     ): Promise<void> {
       const res = await tx.execute<{ reserved: number }>(sql`
         with ${reservationCtes(call.userId, config)}, led as (
-          insert into usage_ledger (user_id, session_id, message_id, kind, model)
-          select ${call.userId}, ${call.sessionId}, ${call.messageId}, 'answer', ${call.model}
+          insert into usage_ledger (user_id, api_key_id, session_id, message_id, kind, model)
+          select ${call.userId}, ${callerApiKeyId()}::int, ${call.sessionId}, ${call.messageId}, 'answer', ${call.model}
           where exists (select 1 from quota)
           returning 1
         )

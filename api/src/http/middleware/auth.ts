@@ -2,6 +2,7 @@
 import type { TokenService } from '../../features/auth/tokens.js';
 import { factory } from '../app-env.js';
 import { errors } from '../app-error.js';
+import { runAsCaller } from '../caller-context.js';
 
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -14,6 +15,6 @@ export function requireAuth(tokens: TokenService) {
   return factory.createMiddleware(async (c, next) => {
     const user = await tokens.authenticate(bearerToken(c.req.header('authorization')));
     c.set('user', user);
-    await next();
+    await runAsCaller(user, next);
   });
 }

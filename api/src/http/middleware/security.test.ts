@@ -21,6 +21,8 @@ describe('security middleware', () => {
       expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
       expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
       expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      // Connections only to this origin (ws/wss included by 'self'): no ws:/wss: wildcard to any host.
+      expect(res.headers.get('content-security-policy')).toMatch(/connect-src 'self';/);
     }
   });
 

@@ -3,7 +3,9 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import { api } from '../../lib/api';
 import { humanError } from '../../lib/errors';
 import { t } from '../../lib/i18n';
-import { fmtTime, inputClass, smallButton } from './format';
+import { DataTable } from './data-table';
+import { fmtTime, inputClass } from './format';
+import { Pager } from './pager';
 
 const PAGE = 25;
 const ACTIONS = [
@@ -87,72 +89,32 @@ export function Audit() {
           {humanError(page.error)}
         </p>
       </Show>
-      <div class="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
-        <table class="w-full text-sm" data-testid="admin-audit">
-          <thead class="bg-zinc-50 text-left text-xs text-zinc-500 dark:bg-zinc-900">
-            <tr>
-              <th class="px-3 py-2 font-medium">{t('admin.when')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.auditAction')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.actor')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.target')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.ip')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.detail')}</th>
+      <DataTable
+        testId="admin-audit"
+        columns={['admin.when', 'admin.auditAction', 'admin.actor', 'admin.target', 'admin.ip', 'admin.detail']}
+        empty={page()?.entries.length === 0}
+        emptyText="admin.noEntries"
+      >
+        <For each={page()?.entries ?? []}>
+          {(e) => (
+            <tr class="border-t border-zinc-100 align-top dark:border-zinc-800">
+              <td class="px-3 py-2 text-xs whitespace-nowrap">{fmtTime(e.at)}</td>
+              <td class="px-3 py-2 font-mono text-xs">{e.action}</td>
+              <td class="px-3 py-2">{e.actorName ?? '–'}</td>
+              <td class="px-3 py-2">{e.targetId ?? '–'}</td>
+              <td class="px-3 py-2 text-xs" title={e.userAgent ?? ''}>
+                {e.ip ?? '–'}
+              </td>
+              <td class="max-w-md truncate px-3 py-2 font-mono text-xs" title={JSON.stringify(e.detail)}>
+                {Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            <Show when={page()?.entries.length === 0}>
-              <tr>
-                <td colSpan={6} class="px-3 py-3 text-zinc-500">
-                  {t('admin.noEntries')}
-                </td>
-              </tr>
-            </Show>
-            <For each={page()?.entries ?? []}>
-              {(e) => (
-                <tr class="border-t border-zinc-100 align-top dark:border-zinc-800">
-                  <td class="px-3 py-2 text-xs whitespace-nowrap">{fmtTime(e.at)}</td>
-                  <td class="px-3 py-2 font-mono text-xs">{e.action}</td>
-                  <td class="px-3 py-2">{e.actorName ?? '–'}</td>
-                  <td class="px-3 py-2">{e.targetId ?? '–'}</td>
-                  <td class="px-3 py-2 text-xs" title={e.userAgent ?? ''}>
-                    {e.ip ?? '–'}
-                  </td>
-                  <td class="max-w-md truncate px-3 py-2 font-mono text-xs" title={JSON.stringify(e.detail)}>
-                    {Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}
-                  </td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </div>
+          )}
+        </For>
+      </DataTable>
       <Show when={page()}>
         {(p) => (
-          <div class="flex items-center justify-end gap-2 text-sm">
-            <span class="text-zinc-500">
-              {t('admin.pageOf', {
-                from: p().total === 0 ? 0 : offset() + 1,
-                to: offset() + p().entries.length,
-                total: p().total,
-              })}
-            </span>
-            <button
-              type="button"
-              class={smallButton}
-              disabled={offset() === 0}
-              onClick={() => setOffset(Math.max(0, offset() - PAGE))}
-            >
-              {t('admin.prev')}
-            </button>
-            <button
-              type="button"
-              class={smallButton}
-              disabled={offset() + PAGE >= p().total}
-              onClick={() => setOffset(offset() + PAGE)}
-            >
-              {t('admin.next')}
-            </button>
-          </div>
+          <Pager offset={offset()} pageSize={PAGE} shown={p().entries.length} total={p().total} onOffset={setOffset} />
         )}
       </Show>
     </section>

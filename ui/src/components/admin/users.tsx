@@ -5,7 +5,10 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { api } from '../../lib/api';
 import { humanError } from '../../lib/errors';
 import { t } from '../../lib/i18n';
+import { DataTable } from './data-table';
 import { fmtNumber, fmtTime, inputClass, smallButton } from './format';
+import { Pager } from './pager';
+import { QuotaEditor } from './quota-editor';
 
 const PAGE = 20;
 
@@ -128,257 +131,160 @@ export function Users() {
         )}
       </Show>
 
-      <div class="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
-        <table class="w-full text-sm" data-testid="admin-users">
-          <thead class="bg-zinc-50 text-left text-xs text-zinc-500 dark:bg-zinc-900">
-            <tr>
-              <th class="px-3 py-2 font-medium">{t('admin.user')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.role')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.status')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.created')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.lastLogin')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.usageToday')}</th>
-              <th class="px-3 py-2 font-medium">{t('admin.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            <Show when={page()?.users.length === 0}>
-              <tr>
-                <td colSpan={7} class="px-3 py-3 text-zinc-500">
-                  {t('admin.noUsers')}
+      <DataTable
+        testId="admin-users"
+        columns={[
+          'admin.user',
+          'admin.role',
+          'admin.status',
+          'admin.created',
+          'admin.lastLogin',
+          'admin.usageToday',
+          'admin.actions',
+        ]}
+        empty={page()?.users.length === 0}
+        emptyText="admin.noUsers"
+      >
+        <For each={page()?.users ?? []}>
+          {(u) => (
+            <>
+              <tr class="border-t border-zinc-100 align-top dark:border-zinc-800" data-user={u.username}>
+                <td class="px-3 py-2">
+                  <div class="font-medium">{u.username}</div>
+                  <div class="text-xs text-zinc-500">{u.email}</div>
+                </td>
+                <td class="px-3 py-2">{u.role === 'admin' ? t('admin.roleAdmin') : t('admin.roleUser')}</td>
+                <td class="px-3 py-2">
+                  <span
+                    class="rounded-full px-2 py-0.5 text-xs"
+                    classList={{
+                      'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300': u.isActive,
+                      'bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300': !u.isActive,
+                    }}
+                  >
+                    {u.isActive ? t('admin.active') : t('admin.disabled')}
+                  </span>
+                </td>
+                <td class="px-3 py-2 text-xs">{fmtTime(u.createdAt)}</td>
+                <td class="px-3 py-2 text-xs">{u.lastLoginAt ? fmtTime(u.lastLoginAt) : t('admin.never')}</td>
+                <td class="px-3 py-2 text-xs">
+                  {t('admin.usageCell', {
+                    messages: fmtNumber(u.usage.messagesToday),
+                    tokens: fmtNumber(u.usage.tokensToday),
+                    month: fmtNumber(u.usage.tokensThisMonth),
+                  })}
+                </td>
+                <td class="px-3 py-2">
+                  <div class="flex flex-wrap gap-1">
+                    <button
+                      type="button"
+                      class={smallButton}
+                      onClick={() => void patch(u, { isActive: !u.isActive })}
+                      aria-label={`${u.isActive ? t('admin.disable') : t('admin.enable')}: ${u.username}`}
+                    >
+                      {u.isActive ? t('admin.disable') : t('admin.enable')}
+                    </button>
+                    <button
+                      type="button"
+                      class={smallButton}
+                      onClick={() => void patch(u, { role: u.role === 'admin' ? 'user' : 'admin' })}
+                    >
+                      {u.role === 'admin' ? t('admin.makeUser') : t('admin.makeAdmin')}
+                    </button>
+                    <button
+                      type="button"
+                      class={smallButton}
+                      onClick={() =>
+                        void act(async () => {
+                          await api.admin.users.logout(u.id);
+                          return { text: t('admin.loggedOut', { name: u.username }) };
+                        })
+                      }
+                    >
+                      {t('admin.forceLogout')}
+                    </button>
+                    <button
+                      type="button"
+                      class={smallButton}
+                      onClick={() =>
+                        void act(async () => {
+                          const link = await api.admin.users.passwordReset(u.id);
+                          return {
+                            text: t('admin.resetIssued', { name: u.username, time: fmtTime(link.expiresAt) }),
+                            link: link.url,
+                          };
+                        })
+                      }
+                    >
+                      {t('admin.resetLink')}
+                    </button>
+                    <button
+                      type="button"
+                      class={smallButton}
+                      aria-expanded={editing() === u.id}
+                      aria-label={`${t('admin.quota')}: ${u.username}`}
+                      onClick={() => setEditing(editing() === u.id ? undefined : u.id)}
+                    >
+                      {t('admin.quota')}
+                    </button>
+                    <Show
+                      when={confirming() === u.id}
+                      fallback={
+                        <button
+                          type="button"
+                          class={`${smallButton} text-red-700 dark:text-red-300`}
+                          onClick={() => setConfirming(u.id)}
+                        >
+                          {t('admin.deleteUser')}
+                        </button>
+                      }
+                    >
+                      <span class="sr-only">{t('admin.confirmDelete', { name: u.username })}</span>
+                      <button
+                        type="button"
+                        class="rounded-md bg-red-600 px-2 py-1 text-xs text-white hover:bg-red-500"
+                        aria-label={t('admin.confirmDelete', { name: u.username })}
+                        onClick={() =>
+                          void act(async () => {
+                            setConfirming(undefined);
+                            await api.admin.users.delete(u.id);
+                            return { text: t('admin.deleted', { name: u.username }) };
+                          })
+                        }
+                      >
+                        {t('admin.confirm')}
+                      </button>
+                      <button type="button" class={smallButton} onClick={() => setConfirming(undefined)}>
+                        {t('admin.cancel')}
+                      </button>
+                    </Show>
+                  </div>
                 </td>
               </tr>
-            </Show>
-            <For each={page()?.users ?? []}>
-              {(u) => (
-                <>
-                  <tr class="border-t border-zinc-100 align-top dark:border-zinc-800" data-user={u.username}>
-                    <td class="px-3 py-2">
-                      <div class="font-medium">{u.username}</div>
-                      <div class="text-xs text-zinc-500">{u.email}</div>
-                    </td>
-                    <td class="px-3 py-2">{u.role === 'admin' ? t('admin.roleAdmin') : t('admin.roleUser')}</td>
-                    <td class="px-3 py-2">
-                      <span
-                        class="rounded-full px-2 py-0.5 text-xs"
-                        classList={{
-                          'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300': u.isActive,
-                          'bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300': !u.isActive,
-                        }}
-                      >
-                        {u.isActive ? t('admin.active') : t('admin.disabled')}
-                      </span>
-                    </td>
-                    <td class="px-3 py-2 text-xs">{fmtTime(u.createdAt)}</td>
-                    <td class="px-3 py-2 text-xs">{u.lastLoginAt ? fmtTime(u.lastLoginAt) : t('admin.never')}</td>
-                    <td class="px-3 py-2 text-xs">
-                      {t('admin.usageCell', {
-                        messages: fmtNumber(u.usage.messagesToday),
-                        tokens: fmtNumber(u.usage.tokensToday),
-                        month: fmtNumber(u.usage.tokensThisMonth),
-                      })}
-                    </td>
-                    <td class="px-3 py-2">
-                      <div class="flex flex-wrap gap-1">
-                        <button
-                          type="button"
-                          class={smallButton}
-                          onClick={() => void patch(u, { isActive: !u.isActive })}
-                          aria-label={`${u.isActive ? t('admin.disable') : t('admin.enable')}: ${u.username}`}
-                        >
-                          {u.isActive ? t('admin.disable') : t('admin.enable')}
-                        </button>
-                        <button
-                          type="button"
-                          class={smallButton}
-                          onClick={() => void patch(u, { role: u.role === 'admin' ? 'user' : 'admin' })}
-                        >
-                          {u.role === 'admin' ? t('admin.makeUser') : t('admin.makeAdmin')}
-                        </button>
-                        <button
-                          type="button"
-                          class={smallButton}
-                          onClick={() =>
-                            void act(async () => {
-                              await api.admin.users.logout(u.id);
-                              return { text: t('admin.loggedOut', { name: u.username }) };
-                            })
-                          }
-                        >
-                          {t('admin.forceLogout')}
-                        </button>
-                        <button
-                          type="button"
-                          class={smallButton}
-                          onClick={() =>
-                            void act(async () => {
-                              const link = await api.admin.users.passwordReset(u.id);
-                              return {
-                                text: t('admin.resetIssued', { name: u.username, time: fmtTime(link.expiresAt) }),
-                                link: link.url,
-                              };
-                            })
-                          }
-                        >
-                          {t('admin.resetLink')}
-                        </button>
-                        <button
-                          type="button"
-                          class={smallButton}
-                          aria-expanded={editing() === u.id}
-                          aria-label={`${t('admin.quota')}: ${u.username}`}
-                          onClick={() => setEditing(editing() === u.id ? undefined : u.id)}
-                        >
-                          {t('admin.quota')}
-                        </button>
-                        <Show
-                          when={confirming() === u.id}
-                          fallback={
-                            <button
-                              type="button"
-                              class={`${smallButton} text-red-700 dark:text-red-300`}
-                              onClick={() => setConfirming(u.id)}
-                            >
-                              {t('admin.deleteUser')}
-                            </button>
-                          }
-                        >
-                          <span class="sr-only">{t('admin.confirmDelete', { name: u.username })}</span>
-                          <button
-                            type="button"
-                            class="rounded-md bg-red-600 px-2 py-1 text-xs text-white hover:bg-red-500"
-                            aria-label={t('admin.confirmDelete', { name: u.username })}
-                            onClick={() =>
-                              void act(async () => {
-                                setConfirming(undefined);
-                                await api.admin.users.delete(u.id);
-                                return { text: t('admin.deleted', { name: u.username }) };
-                              })
-                            }
-                          >
-                            {t('admin.confirm')}
-                          </button>
-                          <button type="button" class={smallButton} onClick={() => setConfirming(undefined)}>
-                            {t('admin.cancel')}
-                          </button>
-                        </Show>
-                      </div>
-                    </td>
-                  </tr>
-                  <Show when={editing() === u.id}>
-                    <tr class="bg-zinc-50 dark:bg-zinc-900">
-                      <td colSpan={7} class="px-3 py-3">
-                        <QuotaEditor
-                          user={u}
-                          onCancel={() => setEditing(undefined)}
-                          onSave={(quota) => {
-                            setEditing(undefined);
-                            void patch(u, { quota });
-                          }}
-                        />
-                      </td>
-                    </tr>
-                  </Show>
-                </>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </div>
+              <Show when={editing() === u.id}>
+                <tr class="bg-zinc-50 dark:bg-zinc-900">
+                  <td colSpan={7} class="px-3 py-3">
+                    <QuotaEditor
+                      user={u}
+                      onCancel={() => setEditing(undefined)}
+                      onSave={(quota) => {
+                        setEditing(undefined);
+                        void patch(u, { quota });
+                      }}
+                    />
+                  </td>
+                </tr>
+              </Show>
+            </>
+          )}
+        </For>
+      </DataTable>
 
       <Show when={page()}>
         {(p) => (
-          <div class="flex items-center justify-end gap-2 text-sm">
-            <span class="text-zinc-500">
-              {t('admin.pageOf', {
-                from: p().total === 0 ? 0 : offset() + 1,
-                to: offset() + p().users.length,
-                total: p().total,
-              })}
-            </span>
-            <button
-              type="button"
-              class={smallButton}
-              disabled={offset() === 0}
-              onClick={() => setOffset(Math.max(0, offset() - PAGE))}
-            >
-              {t('admin.prev')}
-            </button>
-            <button
-              type="button"
-              class={smallButton}
-              disabled={offset() + PAGE >= p().total}
-              onClick={() => setOffset(offset() + PAGE)}
-            >
-              {t('admin.next')}
-            </button>
-          </div>
+          <Pager offset={offset()} pageSize={PAGE} shown={p().users.length} total={p().total} onOffset={setOffset} />
         )}
       </Show>
     </section>
-  );
-}
-
-type QuotaKey = 'tokensPerDay' | 'tokensPerMonth' | 'messagesPerDay';
-const QUOTA_FIELDS: { key: QuotaKey; label: 'admin.tokensPerDay' | 'admin.tokensPerMonth' | 'admin.messagesPerDay' }[] =
-  [
-    { key: 'messagesPerDay', label: 'admin.messagesPerDay' },
-    { key: 'tokensPerDay', label: 'admin.tokensPerDay' },
-    { key: 'tokensPerMonth', label: 'admin.tokensPerMonth' },
-  ];
-
-function QuotaEditor(props: {
-  user: AdminUser;
-  onSave: (q: Record<QuotaKey, number | null>) => void;
-  onCancel: () => void;
-}) {
-  const values: Record<QuotaKey, string> = {
-    tokensPerDay: props.user.quota.tokensPerDay?.toString() ?? '',
-    tokensPerMonth: props.user.quota.tokensPerMonth?.toString() ?? '',
-    messagesPerDay: props.user.quota.messagesPerDay?.toString() ?? '',
-  };
-  return (
-    <form
-      class="flex flex-wrap items-end gap-3"
-      aria-label={t('admin.quotaTitle', { name: props.user.username })}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const toValue = (v: string) => (v.trim() === '' ? null : Math.max(0, Math.floor(Number(v))));
-        props.onSave({
-          tokensPerDay: toValue(values.tokensPerDay),
-          tokensPerMonth: toValue(values.tokensPerMonth),
-          messagesPerDay: toValue(values.messagesPerDay),
-        });
-      }}
-    >
-      <p class="w-full text-xs text-zinc-500">{t('admin.quotaHint')}</p>
-      <For each={QUOTA_FIELDS}>
-        {(f) => (
-          <div class="flex flex-col">
-            <label for={`quota-${f.key}-${props.user.id}`} class="mb-1 text-xs">
-              {t(f.label)}
-            </label>
-            <input
-              id={`quota-${f.key}-${props.user.id}`}
-              type="number"
-              min="0"
-              step="1"
-              class={`${inputClass} w-36`}
-              placeholder={t('admin.quotaDefault')}
-              value={values[f.key]}
-              onInput={(e) => {
-                values[f.key] = e.currentTarget.value;
-              }}
-            />
-          </div>
-        )}
-      </For>
-      <button type="submit" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white hover:bg-indigo-500">
-        {t('admin.save')}
-      </button>
-      <button type="button" class={smallButton} onClick={() => props.onCancel()}>
-        {t('admin.cancel')}
-      </button>
-    </form>
   );
 }

@@ -1,23 +1,12 @@
-// "Usage" in the account menu: what you used today and this month against your limits, and the last 30 days.
+// "Usage" in the account menu: the button, and the panel (usage-panel.tsx) with what you used, fetched on opening.
 import type { UsageResponse } from '@chatbot/shared';
-import { createSignal, Show } from 'solid-js';
+import { createSignal, lazy, Show, Suspense } from 'solid-js';
 import { api } from '../../lib/api';
 import { humanError } from '../../lib/errors';
 import { t } from '../../lib/i18n';
-import { fmtCost, fmtNumber } from '../admin/format';
 
-function Line(props: { label: string; used: number; limit: number | null }) {
-  return (
-    <div class="flex justify-between gap-3">
-      <span class="text-zinc-500">{props.label}</span>
-      <span class="font-medium">
-        {props.limit === null
-          ? t('usage.count', { used: fmtNumber(props.used) })
-          : t('usage.countOf', { used: fmtNumber(props.used), limit: fmtNumber(props.limit) })}
-      </span>
-    </div>
-  );
-}
+// The panel's code loads when the menu first opens, not with the chat page.
+const UsagePanel = lazy(() => import('./usage-panel').then((m) => ({ default: m.UsagePanel })));
 
 export function UsageMenu() {
   const [open, setOpen] = createSignal(false);
@@ -48,41 +37,9 @@ export function UsageMenu() {
         {t('usage.menu')}
       </button>
       <Show when={open()}>
-        <div
-          role="dialog"
-          aria-label={t('usage.title')}
-          data-testid="usage-panel"
-          class="absolute bottom-full left-0 z-20 mb-1 w-72 space-y-2 rounded-lg border border-zinc-200 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
-        >
-          <h2 class="font-semibold">{t('usage.title')}</h2>
-          <Show when={error()}>
-            <p role="alert" class="text-red-700 dark:text-red-300">
-              {error()}
-            </p>
-          </Show>
-          <Show when={data()} fallback={<Show when={!error()}>{t('chat.loading')}</Show>}>
-            {(u) => (
-              <>
-                <div class="text-xs font-semibold text-zinc-500 uppercase">{t('usage.today')}</div>
-                <Line label={t('usage.messages')} used={u().used.messagesToday} limit={u().limits.messagesPerDay} />
-                <Line label={t('usage.tokens')} used={u().used.tokensToday} limit={u().limits.tokensPerDay} />
-                <div class="text-xs font-semibold text-zinc-500 uppercase">{t('usage.month')}</div>
-                <Line label={t('usage.tokens')} used={u().used.tokensThisMonth} limit={u().limits.tokensPerMonth} />
-                <p class="border-t border-zinc-200 pt-2 text-xs dark:border-zinc-700">
-                  {t('usage.last30', {
-                    messages: fmtNumber(u().totals.messages),
-                    tokens: fmtNumber(u().totals.totalTokens),
-                  })}
-                  <Show when={u().totals.cost !== null}>
-                    {' · '}
-                    {t('usage.cost', { cost: fmtCost(u().totals.cost) })}
-                  </Show>
-                </p>
-                <p class="text-xs text-zinc-500">{t('usage.resetsDaily')}</p>
-              </>
-            )}
-          </Show>
-        </div>
+        <Suspense fallback={<span class="sr-only">{t('chat.loading')}</span>}>
+          <UsagePanel data={data()} error={error()} />
+        </Suspense>
       </Show>
     </div>
   );
