@@ -4,22 +4,16 @@ import { type Component, lazy, type ParentProps, Show } from 'solid-js';
 import { SafeBoundary } from './components/error-boundary';
 import { ServerBanner } from './components/server-banner';
 import { onUnauthorized } from './lib/api';
-import { loadWords, type WordSection } from './lib/i18n';
+import { withWords } from './lib/i18n';
 import { clearSession, isLoggedIn } from './state/auth.state';
 
-/** A page chunk together with its own words, so it never shows before they are there. */
-const withWords =
-  <T,>(page: () => Promise<T>, section: WordSection) =>
-  () =>
-    Promise.all([page(), loadWords(section)]).then(([m]) => m);
-
-const LoginPage = lazy(() => import('./pages/login.page'));
-const RegisterPage = lazy(() => import('./pages/register.page'));
+const LoginPage = lazy(withWords(() => import('./pages/login.page'), 'auth'));
+const RegisterPage = lazy(withWords(() => import('./pages/register.page'), 'auth'));
 const ChatPage = lazy(() => import('./pages/chat.page'));
 const NotFoundPage = lazy(() => import('./pages/not-found.page'));
 const AccountPage = lazy(withWords(() => import('./pages/account.page'), 'account'));
-const ForgotPasswordPage = lazy(() => import('./pages/forgot-password.page'));
-const ResetPasswordPage = lazy(() => import('./pages/reset-password.page'));
+const ForgotPasswordPage = lazy(withWords(() => import('./pages/forgot-password.page'), 'auth'));
+const ResetPasswordPage = lazy(withWords(() => import('./pages/reset-password.page'), 'auth'));
 // The admin console (and its chart library) loads only when an admin opens it: the chat page's budget is untouched.
 const AdminPage = lazy(withWords(() => import('./pages/admin.page'), 'admin'));
 

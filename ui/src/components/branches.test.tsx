@@ -1,6 +1,7 @@
 // Branches on a message: ‹ n/m › flips between alternatives, Regenerate on the last answer, Edit on the user's message.
 import { fireEvent, render, screen } from '@solidjs/testing-library';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadWords } from '../lib/i18n';
 import type { UiMessage } from '../state/chat.store';
 import { MessageItem } from './message';
 
@@ -13,6 +14,9 @@ const answer: UiMessage = {
   parentId: 10,
   siblings: { index: 1, count: 3, ids: [11, 12, 13] },
 };
+
+// The panel's words load with it in the app (lib/i18n withWords); here they are loaded first.
+beforeAll(() => loadWords('panels'));
 
 describe('branches on a message', () => {
   it('shows the position among the alternatives and flips to the previous and next one', () => {
@@ -49,19 +53,20 @@ describe('branches on a message', () => {
     expect(onRegenerate).toHaveBeenCalledWith(12);
   });
 
-  it('edits a user message in place: Enter sends the new text, Escape cancels', () => {
+  it('edits a user message in place: Enter sends the new text, Escape cancels', async () => {
     const onEdit = vi.fn();
     const question: UiMessage = { ...answer, id: 10, role: 'user', content: 'old question', siblings: undefined };
     render(() => <MessageItem message={question} streaming={false} onEdit={onEdit} />);
     fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
-    const box = screen.getByLabelText('Edit your message') as HTMLTextAreaElement;
+    // The edit box loads when Edit is first pressed.
+    const box = (await screen.findByLabelText('Edit your message')) as HTMLTextAreaElement;
     expect(box.value).toBe('old question');
     fireEvent.keyDown(box, { key: 'Escape' });
     expect(screen.queryByLabelText('Edit your message')).toBeNull();
     expect(screen.getByText('old question')).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
-    const again = screen.getByLabelText('Edit your message') as HTMLTextAreaElement;
+    const again = (await screen.findByLabelText('Edit your message')) as HTMLTextAreaElement;
     again.value = 'new question';
     fireEvent.keyDown(again, { key: 'Enter' });
     expect(onEdit).toHaveBeenCalledWith(10, 'new question');

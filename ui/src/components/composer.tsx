@@ -1,4 +1,5 @@
 // The message box: Enter sends, Shift+Enter adds a line, Esc stops the answer; Send turns into Stop while an answer streams.
+// Files come by the paperclip, by dropping them on the box, or by pasting an image; the page uploads them.
 import { createSignal, Show } from 'solid-js';
 import { t } from '../lib/i18n';
 
@@ -8,7 +9,14 @@ export interface ComposerProps {
   onSend: (text: string) => boolean;
   onStop: () => void;
   ref?: (el: HTMLTextAreaElement) => void;
+  /** Files picked, dropped or pasted (no paperclip without it). */
+  onFiles?: (files: File[]) => void;
+  /** Files of this message are still uploading or being read: Send waits. */
+  waiting?: boolean;
 }
+
+/** What the picker offers (the server judges each file by its content anyway). */
+const ACCEPT = '.pdf,.docx,.md,.markdown,.txt,.html,.htm,.csv,image/png,image/jpeg,image/webp';
 
 const MAX_HEIGHT = 200;
 
@@ -22,8 +30,15 @@ export function Composer(props: ComposerProps) {
     box.style.height = `${Math.min(box.scrollHeight, MAX_HEIGHT)}px`;
   };
 
+  let picker: HTMLInputElement | undefined;
+  const [dragging, setDragging] = createSignal(false);
+  const give = (list: FileList | null | undefined) => {
+    const files = list ? [...list] : [];
+    if (files.length && props.onFiles) props.onFiles(files);
+  };
+
   const submit = () => {
-    if (props.busy || props.disabled) return;
+    if (props.busy || props.disabled || props.waiting) return;
     if (props.onSend(text())) {
       setText('');
       queueMicrotask(grow);
@@ -44,11 +59,49 @@ export function Composer(props: ComposerProps) {
   return (
     <form
       class="mx-auto flex w-full max-w-3xl items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-indigo-500 dark:border-zinc-700 dark:bg-zinc-900"
+      classList={{ 'ring-2 ring-indigo-400': dragging() }}
       onSubmit={(e) => {
         e.preventDefault();
         submit();
       }}
+      onDragOver={(e) => {
+        if (!props.onFiles || !e.dataTransfer?.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (!props.onFiles) return;
+        e.preventDefault();
+        setDragging(false);
+        give(e.dataTransfer?.files);
+      }}
     >
+      <Show when={props.onFiles}>
+        <button
+          type="button"
+          class="rounded-xl p-2 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+          aria-label={t('files.attach')}
+          title={dragging() ? t('files.drop') : t('files.attach')}
+          onClick={() => picker?.click()}
+        >
+          <span aria-hidden="true">📎</span>
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          accept={ACCEPT}
+          class="sr-only"
+          tabIndex={-1}
+          aria-label={t('files.attach')}
+          data-testid="file-input"
+          onChange={(e) => {
+            give(e.currentTarget.files);
+            e.currentTarget.value = '';
+          }}
+        />
+      </Show>
       <label for="composer" class="sr-only">
         {t('chat.messageLabel')}
       </label>
@@ -68,6 +121,14 @@ export function Composer(props: ComposerProps) {
           grow();
         }}
         onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          // A pasted screenshot becomes an attachment; pasted text stays text.
+          const images = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+          if (images.length && props.onFiles) {
+            e.preventDefault();
+            props.onFiles(images);
+          }
+        }}
       />
       <Show
         when={props.busy}
@@ -75,9 +136,9 @@ export function Composer(props: ComposerProps) {
           <button
             type="submit"
             class="rounded-xl bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:cursor-not-allowed disabled:opacity-40"
-            disabled={props.disabled || !text().trim()}
+            disabled={props.disabled || props.waiting || !text().trim()}
           >
-            {t('chat.send')}
+            {props.waiting ? t('files.waiting') : t('chat.send')}
           </button>
         }
       >

@@ -18,7 +18,12 @@ export function loadMarkdown(): Promise<Renderer> {
   return rendererPromise;
 }
 
-export function Markdown(props: { text: string }) {
+export function Markdown(props: {
+  text: string;
+  /** Source numbers the answer may cite as [n]: those become buttons calling onCite. */
+  citations?: ReadonlySet<number> | undefined;
+  onCite?: ((n: number) => void) | undefined;
+}) {
   const [rendered, setRendered] = createSignal<DocumentFragment | undefined>(undefined);
   let container: HTMLDivElement | undefined;
   let frame = 0;
@@ -29,17 +34,23 @@ export function Markdown(props: { text: string }) {
     const render = renderer();
     grammars();
     const text = props.text;
+    const citations = props.citations;
     const words = { copy: t('chat.copy'), copyCode: t('chat.copyCode') };
     if (!render) return;
     if (frame) cancelAnimationFrame(frame);
     frame = requestAnimationFrame(() => {
       frame = 0;
-      setRendered(render(text, words));
+      setRendered(render(text, words, citations));
     });
   });
   onCleanup(() => frame && cancelAnimationFrame(frame));
 
   const onClick = (e: MouseEvent) => {
+    const cite = (e.target as HTMLElement).closest<HTMLElement>('[data-cite]');
+    if (cite) {
+      props.onCite?.(Number(cite.dataset.cite));
+      return;
+    }
     const button = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-copy-code]');
     if (!button) return;
     const code = button.closest('.code-block')?.querySelector('code')?.textContent ?? '';

@@ -1,13 +1,15 @@
 // One message: the user's on the right (with Edit), the assistant's as Markdown with copy and Regenerate, typing
 // indicator, stopped/failed marks with Retry, and ‹ n/m › between the alternatives at this point of the conversation.
-import { createSignal, lazy, Show, Suspense } from 'solid-js';
+import { createMemo, createSignal, lazy, Show, Suspense } from 'solid-js';
 import { humanError } from '../lib/errors';
-import { t } from '../lib/i18n';
+import { t, withWords } from '../lib/i18n';
 import type { UiMessage } from '../state/chat.store';
 import { Markdown } from './markdown';
 
 // Only when Edit is pressed: not part of the conversation's first load.
-const EditBox = lazy(() => import('./message-edit').then((m) => ({ default: m.EditBox })));
+const EditBox = lazy(withWords(() => import('./message-edit').then((m) => ({ default: m.EditBox })), 'panels'));
+// Only for answers that used files: with the words of files and sources.
+const Sources = lazy(withWords(() => import('./files/sources').then((m) => ({ default: m.Sources })), 'files'));
 
 const actionClass =
   'rounded px-1.5 py-0.5 text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200';
@@ -74,6 +76,12 @@ export interface MessageItemProps {
 export function MessageItem(props: MessageItemProps) {
   const [copied, setCopied] = createSignal(false);
   const [editing, setEditing] = createSignal(false);
+  /** The source opened under the answer (from its list, or a [n] in the text). */
+  const [openSource, setOpenSource] = createSignal<number>();
+  const citations = createMemo(() => {
+    const sources = props.message.sources;
+    return sources?.length ? new Set(sources.map((s) => s.n)) : undefined;
+  });
   const isUser = () => props.message.role === 'user';
   const copy = () => {
     void navigator.clipboard?.writeText(props.message.content).then(() => {
@@ -135,8 +143,19 @@ export function MessageItem(props: MessageItemProps) {
             <div class="min-w-0 flex-1">
               <Show when={props.message.content} fallback={<Show when={props.streaming}>{<TypingIndicator />}</Show>}>
                 <div data-testid="message-body">
-                  <Markdown text={props.message.content} />
+                  <Markdown text={props.message.content} citations={citations()} onCite={setOpenSource} />
                 </div>
+              </Show>
+              <Show when={props.message.sources?.length ? props.message.sources : undefined}>
+                {(sources) => (
+                  <Suspense>
+                    <Sources
+                      sources={sources()}
+                      open={openSource()}
+                      onToggle={(n) => setOpenSource(openSource() === n ? undefined : n)}
+                    />
+                  </Suspense>
+                )}
               </Show>
               <Show when={ended()}>
                 <div

@@ -3,14 +3,16 @@ import type { SearchResult } from '@chatbot/shared';
 import { createSignal, lazy, onCleanup, Show, Suspense } from 'solid-js';
 import { api } from '../lib/api';
 import { humanError } from '../lib/errors';
-import { t } from '../lib/i18n';
+import { t, withWords } from '../lib/i18n';
 
 /** Waits this long after the last keystroke: one request per pause, not one per letter. */
 export const SEARCH_DEBOUNCE_MS = 250;
 const PAGE = 20;
 
 // The results panel loads with the first search, not with the page.
-const SearchResults = lazy(() => import('./search-results').then((m) => ({ default: m.SearchResults })));
+const SearchResults = lazy(
+  withWords(() => import('./search-results').then((m) => ({ default: m.SearchResults })), 'panels'),
+);
 
 export interface SearchBoxProps {
   /** Called with the chosen result: the page opens its session and shows the message. */

@@ -1,9 +1,13 @@
 // The session settings panel: models from the server, the fields sent as the contract wants, errors in words.
 import { fireEvent, render, screen, waitFor } from '@solidjs/testing-library';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadWords } from '../lib/i18n';
 import { SessionSettingsPanel } from './session-settings';
 
 const loadModels = async () => ({ models: ['gpt-a', 'gpt-b'], default: 'gpt-a' });
+
+// The panel's words load with it in the app (lib/i18n withWords); here they are loaded first.
+beforeAll(() => loadWords('panels'));
 
 describe('SessionSettingsPanel', () => {
   it('offers the server default and each model, and saves the fields (empty ones clear the setting)', async () => {

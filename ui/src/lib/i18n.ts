@@ -14,7 +14,7 @@ const loaders: Record<Locale, () => Promise<CoreDictionary>> = {
 };
 
 /** Pages with many words of their own load them with the page (routes.tsx), in whichever language is on. */
-export type WordSection = 'admin' | 'account';
+export type WordSection = 'admin' | 'account' | 'files' | 'panels' | 'auth';
 const sectionLoaders: Record<WordSection, Record<Locale, () => Promise<Dictionary>>> = {
   admin: {
     en: async () => (await import('./i18n/en.admin')).enAdmin,
@@ -23,6 +23,18 @@ const sectionLoaders: Record<WordSection, Record<Locale, () => Promise<Dictionar
   account: {
     en: async () => (await import('./i18n/en.account')).enAccount,
     vi: async () => (await import('./i18n/vi.account')).viAccount,
+  },
+  files: {
+    en: async () => (await import('./i18n/en.files')).enFiles,
+    vi: async () => (await import('./i18n/vi.files')).viFiles,
+  },
+  auth: {
+    en: async () => (await import('./i18n/en.auth')).enAuth,
+    vi: async () => (await import('./i18n/vi.auth')).viAuth,
+  },
+  panels: {
+    en: async () => (await import('./i18n/en.panels')).enPanels,
+    vi: async () => (await import('./i18n/vi.panels')).viPanels,
   },
 };
 const sections = new Set<WordSection>();
@@ -83,6 +95,12 @@ export async function loadWords(section: WordSection): Promise<void> {
   const words = await sectionLoaders[section][l]();
   if (locale() === l) setDictionary((d) => ({ ...d, ...words }));
 }
+
+/** A loader for `lazy()`: the chunk together with its words, so it never shows before they are there. */
+export const withWords =
+  <T>(load: () => Promise<T>, section: WordSection) =>
+  (): Promise<T> =>
+    Promise.all([load(), loadWords(section)]).then(([m]) => m);
 
 /** Translate `key` in the current language; `{name}` placeholders are filled from `params`. Reactive. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {

@@ -208,9 +208,42 @@ function blocks(parent: Node, tokens: Token[], words: MarkdownWords): void {
   }
 }
 
+/**
+ * Turns `[n]` in the text (not in code or links) into a button for source n when the answer has one: a delegated
+ * click on `[data-cite]` opens it (components/markdown.tsx).
+ */
+function linkCitations(root: DocumentFragment, citations: ReadonlySet<number>): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const hits: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (/\[\d{1,3}\]/.test(n.nodeValue ?? '') && !n.parentElement?.closest('code, pre, a')) hits.push(n as Text);
+  }
+  for (const node of hits) {
+    const parts = (node.nodeValue ?? '').split(/(\[\d{1,3}\])/);
+    const out = document.createDocumentFragment();
+    for (const part of parts) {
+      const n = /^\[(\d{1,3})\]$/.exec(part);
+      if (n && citations.has(Number(n[1]))) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'cite';
+        b.setAttribute('data-cite', n[1] as string);
+        b.textContent = part;
+        out.appendChild(b);
+      } else if (part) out.appendChild(document.createTextNode(part));
+    }
+    node.replaceWith(out);
+  }
+}
+
 /** Renders a message's Markdown as DOM nodes (a fragment to put into its container). */
-export function renderMarkdown(source: string, words: MarkdownWords = defaultWords): DocumentFragment {
+export function renderMarkdown(
+  source: string,
+  words: MarkdownWords = defaultWords,
+  citations?: ReadonlySet<number>,
+): DocumentFragment {
   const fragment = document.createDocumentFragment();
   blocks(fragment, Lexer.lex(source, LEX_OPTIONS), words);
+  if (citations?.size) linkCitations(fragment, citations);
   return fragment;
 }

@@ -3,20 +3,34 @@
 import type { SearchResult } from '@chatbot/shared';
 import { useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, lazy, on, onCleanup, onMount, Show, Suspense } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
 import { ChatHeader } from '../components/chat/chat-header';
 import { MessageList } from '../components/chat/message-list';
 import { Composer } from '../components/composer';
 import { loadMarkdown } from '../components/markdown';
 import { Sidebar } from '../components/sidebar';
+import { api } from '../lib/api';
 import { createFollowScroll } from '../lib/follow-scroll';
-import { t } from '../lib/i18n';
+import { loadWords, t, withWords } from '../lib/i18n';
 import { logout } from '../state/auth.state';
 import { createChat } from '../state/chat.actions';
 
 // Opened by its button only: not part of the page's first load.
-const SessionSettingsPanel = lazy(() =>
-  import('../components/session-settings').then((m) => ({ default: m.SessionSettingsPanel })),
+const SessionSettingsPanel = lazy(
+  withWords(
+    () => import('../components/session-settings').then((m) => ({ default: m.SessionSettingsPanel })),
+    'panels',
+  ),
 );
+const SessionFiles = lazy(
+  withWords(() => import('../components/files/session-files').then((m) => ({ default: m.SessionFiles })), 'files'),
+);
+type TrayModule = typeof import('../components/files/tray');
+/** The files picked for the next message (components/files/tray.ts, loaded with the first file). */
+interface Tray {
+  chips: TrayModule['AttachmentChips'];
+  attachments: ReturnType<TrayModule['createAttachments']>;
+}
 
 export default function ChatPage() {
   const chat = createChat();
@@ -31,6 +45,23 @@ export default function ChatPage() {
   let composer: HTMLTextAreaElement | undefined;
   /** A first message typed before any session existed: sent once the new session is open; busy until then. */
   const [firstMessage, setFirstMessage] = createSignal<string | undefined>(undefined);
+  /** Its files (documents to attach to the new conversation once it exists, and every ready file of the message). */
+  let firstFiles: { fileIds: number[]; unattachedDocuments: number[] } = { fileIds: [], unattachedDocuments: [] };
+  const [filesOpen, setFilesOpen] = createSignal(false);
+  const [tray, setTray] = createSignal<Tray>();
+  let trayLoading: Promise<Tray> | undefined;
+  const onFiles = (files: File[]) => {
+    trayLoading ??= Promise.all([import('../components/files/tray'), loadWords('files')]).then(([m]) => {
+      const loaded = {
+        chips: m.AttachmentChips,
+        attachments: m.createAttachments({ api, sessionId: () => state.currentId }),
+      };
+      setTray(loaded);
+      return loaded;
+    });
+    void trayLoading.then((t) => t.attachments.add(files)).catch((err) => chat.setNotice(String(err)));
+  };
+  const takeFiles = () => tray()?.attachments.take() ?? { fileIds: [], unattachedDocuments: [] };
 
   const busy = () => chat.answering() || firstMessage() !== undefined;
   const stop = () => {
@@ -71,6 +102,8 @@ export default function ChatPage() {
         }
         setFollowing(true);
         setSettingsOpen(false);
+        setFilesOpen(false);
+        tray()?.attachments.dispose();
         const ok = await chat.openSession(n);
         if (!ok) {
           // Opening failed (not merely overtaken by another open): nothing to send the first message to.
@@ -87,8 +120,12 @@ export default function ChatPage() {
         }
         const first = firstMessage();
         if (first !== undefined) {
+          const files = firstFiles;
+          firstFiles = { fileIds: [], unattachedDocuments: [] };
+          // Documents picked before the conversation existed become part of it (used for its later answers too).
+          await Promise.all(files.unattachedDocuments.map((id) => api.files.attach(id, n).catch(() => undefined)));
           setFirstMessage(undefined);
-          chat.send(first);
+          chat.send(first, files.fileIds);
         }
       },
     ),
@@ -102,13 +139,16 @@ export default function ChatPage() {
   };
 
   const send = (text: string): boolean => {
+    if (tray()?.attachments.pending()) return false;
     if (state.currentId !== undefined) {
+      if (!text.trim() || busy()) return false;
       setFollowing(true);
-      return chat.send(text);
+      return chat.send(text, takeFiles().fileIds);
     }
     // No conversation yet: start one and send once it is open.
     const first = text.trim();
     if (!first || busy()) return false;
+    firstFiles = takeFiles();
     setFirstMessage(first);
     void newChat();
     return true;
@@ -188,8 +228,10 @@ export default function ChatPage() {
           connState={chat.connState()}
           drawerOpen={drawer()}
           settingsOpen={settingsOpen()}
+          filesOpen={filesOpen()}
           onOpenDrawer={() => setDrawer(true)}
           onToggleSettings={() => setSettingsOpen(!settingsOpen())}
+          onToggleFiles={() => setFilesOpen(!filesOpen())}
           onError={(text) => chat.setNotice(text)}
         />
         <Show when={settingsOpen() && state.currentId !== undefined}>
@@ -198,6 +240,16 @@ export default function ChatPage() {
               settings={chat.settings()}
               onSave={chat.saveSettings}
               onClose={() => setSettingsOpen(false)}
+            />
+          </Suspense>
+        </Show>
+
+        <Show when={filesOpen() && state.currentId !== undefined}>
+          <Suspense>
+            <SessionFiles
+              sessionId={state.currentId ?? 0}
+              onClose={() => setFilesOpen(false)}
+              onError={(text) => chat.setNotice(text)}
             />
           </Suspense>
         </Show>
@@ -246,10 +298,13 @@ export default function ChatPage() {
               </button>
             </div>
           </Show>
+          <Show when={tray()}>{(tr) => <Dynamic component={tr().chips} attachments={tr().attachments} />}</Show>
           <Composer
             busy={busy()}
             onSend={send}
             onStop={stop}
+            onFiles={onFiles}
+            waiting={tray()?.attachments.pending() ?? false}
             ref={(el) => {
               composer = el;
             }}

@@ -1,7 +1,7 @@
 // The chat's state: sessions in the sidebar, the open conversation's messages (a Solid store), and how stream events change them.
 import type { Message, SessionListItem, WsServerMessage } from '@chatbot/shared';
 import { batch } from 'solid-js';
-import { createStore, produce, reconcile } from 'solid-js/store';
+import { createStore } from 'solid-js/store';
 
 /** A message as the UI holds it: `pending` marks the user's message until the server acknowledges it. */
 export interface UiMessage extends Message {
@@ -60,23 +60,22 @@ export function createChatState() {
     switch (ev.type) {
       case 'message': {
         batch(() => {
-          setState(
-            'messages',
-            produce((list) => {
-              const i = list.findIndex((m) => m.pending && m.role === 'user');
-              if (i >= 0) list[i] = { ...ev.userMessage };
-              else if (!list.some((m) => m.id === ev.userMessage.id)) list.push({ ...ev.userMessage });
-              if (!list.some((m) => m.id === ev.assistantMessageId)) {
-                list.push({
-                  id: ev.assistantMessageId,
-                  role: 'assistant',
-                  content: '',
-                  status: 'streaming',
-                  createdAt: new Date().toISOString(),
-                });
-              }
-            }),
-          );
+          setState('messages', (prev) => {
+            const list = [...prev];
+            const i = list.findIndex((m) => m.pending && m.role === 'user');
+            if (i >= 0) list[i] = { ...ev.userMessage };
+            else if (!list.some((m) => m.id === ev.userMessage.id)) list.push({ ...ev.userMessage });
+            if (!list.some((m) => m.id === ev.assistantMessageId)) {
+              list.push({
+                id: ev.assistantMessageId,
+                role: 'assistant',
+                content: '',
+                status: 'streaming',
+                createdAt: new Date().toISOString(),
+              });
+            }
+            return list;
+          });
           setState({ streamingId: ev.assistantMessageId, awaitingReply: false, lastSeq: 0 });
           bumpSession(state.currentId);
         });
@@ -107,7 +106,11 @@ export function createChatState() {
         batch(() => {
           const final: UiMessage = { ...ev.assistantMessage, status: ev.status };
           if (i < 0) setState('messages', state.messages.length, final);
-          else setState('messages', i, reconcile(final));
+          else {
+            // The stored answer replaces the streamed one entirely: a field the stream had and it lacks is removed.
+            const gone = Object.keys(state.messages[i] ?? {}).filter((k) => !(k in final));
+            setState('messages', i, { ...Object.fromEntries(gone.map((k) => [k, undefined])), ...final });
+          }
           setState({ streamingId: undefined, awaitingReply: false, lastSeq: 0 });
         });
         return;
@@ -120,22 +123,21 @@ export function createChatState() {
             setState('messages', i, { status: 'error', errorCode: ev.code, errorResetAt: ev.resetAt });
           } else {
             // Refused before an answer existed (rate limit, answer already running…): show it on a stand-in answer.
-            setState(
-              'messages',
-              produce((list) => {
-                const p = list.findIndex((m) => m.pending);
-                if (p >= 0) list[p] = { ...list[p]!, pending: false };
-                list.push({
-                  id: nextTempId(),
-                  role: 'assistant',
-                  content: '',
-                  status: 'error',
-                  errorCode: ev.code,
-                  ...(ev.resetAt ? { errorResetAt: ev.resetAt } : {}),
-                  createdAt: new Date().toISOString(),
-                });
-              }),
-            );
+            setState('messages', (prev) => {
+              const list = [...prev];
+              const p = list.findIndex((m) => m.pending);
+              if (p >= 0) list[p] = { ...list[p]!, pending: false };
+              list.push({
+                id: nextTempId(),
+                role: 'assistant',
+                content: '',
+                status: 'error',
+                errorCode: ev.code,
+                ...(ev.resetAt ? { errorResetAt: ev.resetAt } : {}),
+                createdAt: new Date().toISOString(),
+              });
+              return list;
+            });
           }
           setState({ streamingId: undefined, awaitingReply: false, lastSeq: 0 });
         });
@@ -149,13 +151,12 @@ export function createChatState() {
     if (id === undefined) return;
     const i = state.sessions.findIndex((s) => s.id === id);
     if (i <= 0) return;
-    setState(
-      'sessions',
-      produce((list) => {
-        const [s] = list.splice(i, 1);
-        if (s) list.unshift({ ...s, updatedAt: new Date().toISOString() });
-      }),
-    );
+    setState('sessions', (prev) => {
+      const list = [...prev];
+      const [s] = list.splice(i, 1);
+      if (s) list.unshift({ ...s, updatedAt: new Date().toISOString() });
+      return list;
+    });
   }
 
   function addPendingUserMessage(content: string): void {

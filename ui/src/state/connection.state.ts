@@ -23,7 +23,8 @@ export interface ConnectionOptions {
 
 export interface Connection {
   state: Accessor<ConnectionState>;
-  send(content: string): void;
+  /** `fileIds`: files of this message (documents to read, images for a vision model). */
+  send(content: string, fileIds?: number[]): void;
   /** A new answer beside assistant message `messageId`, streamed like a message's. */
   regenerate(messageId: number): void;
   /** A new version of user message `messageId` and its answer, streamed. */
@@ -126,10 +127,14 @@ export function createConnection(opts: ConnectionOptions): Connection {
 
   return {
     state,
-    send(content) {
+    send(content, fileIds) {
       const s = live();
-      if (s) s.send(content);
-      else void follow(opts.api.chat.stream(opts.sessionId, content, { signal: sse.signal }));
+      const files = fileIds?.length ? fileIds : undefined;
+      if (s) s.send(content, files);
+      else
+        void follow(
+          opts.api.chat.stream(opts.sessionId, content, { signal: sse.signal, ...(files ? { fileIds: files } : {}) }),
+        );
     },
     regenerate(messageId) {
       const s = live();

@@ -41,7 +41,7 @@ export function createConversationActions(deps: ConversationDeps) {
    * A message sent while its session was still opening (messages loading, no connection yet), or while the session
    * just opened was still writing an earlier answer: sent as soon as the session can take it, never dropped.
    */
-  const [queued, setQueued] = createSignal<string | undefined>(undefined);
+  const [queued, setQueued] = createSignal<{ text: string; fileIds: number[] } | undefined>(undefined);
 
   /** True from sending until the answer ends: sent but not acknowledged yet, or being written. */
   const running = () => state.streamingId !== undefined || state.awaitingReply;
@@ -145,33 +145,34 @@ export function createConversationActions(deps: ConversationDeps) {
     }
   }
 
-  function send(content: string): boolean {
+  /** Sends `content` (with the files of this message, if any). */
+  function send(content: string, fileIds: number[] = []): boolean {
     const text = content.trim();
     if (!text || answering()) return false;
     if (!connection) {
       // The session is open in the URL but still loading (a new chat just navigated here): the message waits for it.
       if (state.currentId === undefined || !state.loadingSession) return false;
-      setQueued(text);
+      setQueued({ text, fileIds });
       return true;
     }
-    dispatch(connection, text);
+    dispatch(connection, text, fileIds);
     return true;
   }
 
-  function dispatch(conn: Connection, text: string): void {
+  function dispatch(conn: Connection, text: string, fileIds: number[]): void {
     setNotice(undefined);
     store.addPendingUserMessage(text);
-    conn.send(text);
+    conn.send(text, fileIds);
   }
 
   /** Sends the waiting message once the session is connected and no answer is being written. */
   function sendQueued(): void {
-    const text = queued();
+    const waiting = queued();
     const conn = connection;
-    if (text === undefined || !conn || running()) return;
+    if (waiting === undefined || !conn || running()) return;
     batch(() => {
       setQueued(undefined);
-      dispatch(conn, text);
+      dispatch(conn, waiting.text, waiting.fileIds);
     });
   }
 

@@ -1,5 +1,5 @@
-// The conversation's header: the drawer button on phones, the title, the connection badge, the settings toggle and
-// the session's menu (export, copy link).
+// The conversation's header: the drawer button on phones, the title, the connection badge, the conversation's files,
+// the settings toggle and the session's menu (export, copy link).
 import { Show } from 'solid-js';
 import { t } from '../../lib/i18n';
 import type { ConnectionState } from '../../state/connection.state';
@@ -12,8 +12,10 @@ export function ChatHeader(props: {
   connState: ConnectionState | undefined;
   drawerOpen: boolean;
   settingsOpen: boolean;
+  filesOpen: boolean;
   onOpenDrawer: () => void;
   onToggleSettings: () => void;
+  onToggleFiles: () => void;
   onError: (text: string) => void;
 }) {
   return (
@@ -32,6 +34,16 @@ export function ChatHeader(props: {
       </h1>
       <ConnectionBadge state={props.connState} />
       <Show when={props.sessionId !== undefined}>
+        <button
+          type="button"
+          class="rounded-lg p-2 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+          aria-label={t('files.open')}
+          aria-expanded={props.filesOpen}
+          title={t('files.open')}
+          onClick={() => props.onToggleFiles()}
+        >
+          <span aria-hidden="true">📎</span>
+        </button>
         <button
           type="button"
           class="rounded-lg p-2 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"

@@ -3,10 +3,10 @@ import type { UsageResponse } from '@chatbot/shared';
 import { createSignal, lazy, Show, Suspense } from 'solid-js';
 import { api } from '../../lib/api';
 import { humanError } from '../../lib/errors';
-import { t } from '../../lib/i18n';
+import { t, withWords } from '../../lib/i18n';
 
 // The panel's code loads when the menu first opens, not with the chat page.
-const UsagePanel = lazy(() => import('./usage-panel').then((m) => ({ default: m.UsagePanel })));
+const UsagePanel = lazy(withWords(() => import('./usage-panel').then((m) => ({ default: m.UsagePanel })), 'panels'));
 
 export function UsageMenu() {
   const [open, setOpen] = createSignal(false);

@@ -1,6 +1,6 @@
 // Export/import helpers: safe file names from any title, and a file that is not JSON is refused before any upload.
 import { describe, expect, it } from 'vitest';
-import { fileNameFor, readTransferFile } from './data-menu';
+import { fileNameFor, readTransferFile } from './download';
 
 describe('export and import helpers', () => {
   it('makes a file name from a title, Vietnamese accents and symbols included', () => {
