@@ -124,6 +124,21 @@ describe('text extraction', () => {
     ).rejects.toThrow(/expands to more than|not a readable DOCX/);
   });
 
+  it('a deeply nested DOCX or HTML is read or refused with a plain reason, never a crash', async () => {
+    const depth = 50_000;
+    const xml = `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${'<w:tbl><w:tr><w:tc>'.repeat(depth)}<w:p><w:r><w:t>deep</w:t></w:r></w:p>${'</w:tc></w:tr></w:tbl>'.repeat(depth)}</w:body></w:document>`;
+    const { unzipSync } = await import('fflate');
+    const parts = unzipSync(makeDocx('x', ['y']));
+    parts['word/document.xml'] = new TextEncoder().encode(xml);
+    const nested = Buffer.from(zipSync(parts));
+    await expect(
+      extractText(nested, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'),
+    ).rejects.toThrow(/could not be read/);
+    const html = `<html><body>${'<div>'.repeat(depth)}deep text${'</div>'.repeat(depth)}</body></html>`;
+    const doc = await extractText(b(html), 'text/html');
+    expect(doc.segments.map((x) => x.text)).toEqual(['deep text']);
+  });
+
   it('cleans file names', () => {
     expect(cleanFileName('../../etc/passwd')).toBe('passwd');
     expect(cleanFileName('C:\\Users\\me\\report.pdf')).toBe('report.pdf');

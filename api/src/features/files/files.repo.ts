@@ -215,7 +215,7 @@ export function createFilesRepo(db: Db) {
       });
     },
 
-    /** Marks the file failed with a plain reason and ends its job (only while the claim is this worker's). */
+    /** Marks the file failed with a plain reason, drops its bytes and ends its job (while the claim is this worker's). */
     async fail(job: ClaimedJob, reason: string): Promise<void> {
       await db.transaction(async (tx) => {
         const file = await tx.execute(sql`select 1 from files where id = ${job.fileId} for update`);
@@ -225,7 +225,8 @@ export function createFilesRepo(db: Db) {
         );
         if (mine.rows.length === 0) return;
         await tx.execute(
-          sql`update files set status = 'failed', error = ${reason}, updated_at = now() where id = ${job.fileId}`,
+          // The bytes go too: a failed document is kept only to say why (upload it again to retry).
+          sql`update files set status = 'failed', error = ${reason}, content = null, updated_at = now() where id = ${job.fileId}`,
         );
       });
     },
