@@ -2,6 +2,7 @@
 // Files come by the paperclip, by dropping them on the box, or by pasting an image; the page uploads them.
 import { createSignal, Show } from 'solid-js';
 import { t } from '../lib/i18n';
+import { PaperclipIcon } from './files/paperclip-icon';
 
 export interface ComposerProps {
   busy: boolean;
@@ -85,7 +86,7 @@ export function Composer(props: ComposerProps) {
           title={dragging() ? t('files.drop') : t('files.attach')}
           onClick={() => picker?.click()}
         >
-          <span aria-hidden="true">📎</span>
+          <PaperclipIcon />
         </button>
         <input
           ref={picker}

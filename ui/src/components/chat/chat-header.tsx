@@ -4,6 +4,7 @@ import { Show } from 'solid-js';
 import { t } from '../../lib/i18n';
 import type { ConnectionState } from '../../state/connection.state';
 import { ConnectionBadge } from '../connection-badge';
+import { PaperclipIcon } from '../files/paperclip-icon';
 import { SessionMenu } from '../session-menu';
 
 export function ChatHeader(props: {
@@ -42,7 +43,7 @@ export function ChatHeader(props: {
           title={t('files.open')}
           onClick={() => props.onToggleFiles()}
         >
-          <span aria-hidden="true">📎</span>
+          <PaperclipIcon />
         </button>
         <button
           type="button"
