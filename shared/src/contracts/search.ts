@@ -39,10 +39,12 @@ export type SearchHighlight = z.infer<typeof searchHighlightSchema>;
 export const searchResultSchema = z.object({
   sessionId: z.number().int(),
   sessionTitle: z.string(),
-  /** The matching message; null when the session's title matched. */
+  /** The matching message; null when the session's title (or one of its files' names) matched. */
   messageId: z.number().int().nullable(),
-  /** The message's role; null for a title match. */
+  /** The message's role; null for a title or file match. */
   role: messageRoleSchema.nullable(),
+  /** A file attached to the conversation whose name matched (the snippet is its name); null otherwise. */
+  fileId: z.number().int().nullable().optional(),
   /** Plain text around the matches (" … " between fragments of a long message). */
   snippet: z.string(),
   highlights: z.array(searchHighlightSchema),

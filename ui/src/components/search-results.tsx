@@ -46,7 +46,10 @@ export function SearchResults(props: {
               >
                 <span class="block truncate text-xs font-semibold text-zinc-600 dark:text-zinc-400">
                   {r.sessionTitle}
-                  <Show when={r.messageId === null}> · {t('search.titleMatch')}</Show>
+                  <Show when={r.messageId === null}>
+                    {' '}
+                    · {r.fileId ? t('search.fileMatch') : t('search.titleMatch')}
+                  </Show>
                 </span>
                 <span class="line-clamp-3 block text-sm break-words">
                   <Snippet text={r.snippet} highlights={r.highlights} />

@@ -1,4 +1,5 @@
-// SQL for full-text search: ranked matches among one user's session titles and messages, one page, with headlines.
+// SQL for full-text search: ranked matches among one user's session titles, messages and the names of the files
+// attached to their conversations, one page, with headlines.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 
@@ -25,6 +26,8 @@ export interface SearchRow {
   sessionTitle: string;
   messageId: number | null;
   role: 'user' | 'assistant' | null;
+  /** A file attached to the conversation whose name matched. */
+  fileId: number | null;
   createdAt: string;
   rank: number;
   /** The text with MARK_START/MARK_END around each match, and ANGLE_OPEN/ANGLE_CLOSE for '<' and '>'. */
@@ -35,8 +38,11 @@ export interface SearchRepo {
   search(userId: number, q: string, limit: number, offset: number): Promise<{ rows: SearchRow[]; total: number }>;
 }
 
+/** A file name as words: "q3-report_final.pdf" is searched as "q3 report final pdf". */
+const FILE_NAME_WORDS = sql.raw(`regexp_replace(f.name, '[._\\-]+', ' ', 'g')`);
+
 /**
- * Every match of `q` among the user's titles and messages, with its rank.
+ * Every match of `q` among the user's titles, messages and attached files' names, with its rank.
  * The tsquery is written inline (not in a CTE) so the planner sees the words and estimates how many rows match:
  * a rare word is read from the GIN index, a word in most messages by a parallel scan.
  * The user filter sits in both branches so no other user's row is ever ranked, counted or returned.
@@ -48,14 +54,21 @@ function matches(userId: number, q: string): SQL {
   // nearly every text the user has, so it matches none (the planner drops both scans for it).
   const searchable = sql`querytree(${query}) <> 'T'`;
   return sql`
-    select s.id as session_id, null::integer as message_id, null::text as role,
+    select s.id as session_id, null::integer as message_id, null::text as role, null::integer as file_id,
            s.updated_at as created_at, ts_rank_cd(s.title_search, ${query}, 1) as rank
     from chat_sessions s
     where ${searchable} and s.user_id = ${userId} and s.title_search @@ ${query}
     union all
-    select m.session_id, m.id, m.role, m.created_at, ts_rank_cd(m.search_vector, ${query}, 1)
+    select m.session_id, m.id, m.role, null, m.created_at, ts_rank_cd(m.search_vector, ${query}, 1)
     from messages m join chat_sessions s on s.id = m.session_id
-    where ${searchable} and s.user_id = ${userId} and m.search_vector @@ ${query}`;
+    where ${searchable} and s.user_id = ${userId} and m.search_vector @@ ${query}
+    union all
+    -- A user has at most FILES_MAX_PER_USER files: their names are matched without an index.
+    select f.session_id, null, null, f.id, f.created_at,
+           ts_rank_cd(to_tsvector('simple', ${FILE_NAME_WORDS}), ${query}, 1)
+    from files f
+    where ${searchable} and f.user_id = ${userId} and f.session_id is not null
+      and to_tsvector('simple', ${FILE_NAME_WORDS}) @@ ${query}`;
 }
 
 /**
@@ -64,7 +77,7 @@ function matches(userId: number, q: string): SQL {
  */
 export function searchStatement(userId: number, q: string, limit: number, offset: number): SQL {
   return sql`
-    select p.total, p.session_id, s.title as session_title, p.message_id, p.role, p.created_at, p.rank,
+    select p.total, p.session_id, s.title as session_title, p.message_id, p.role, p.file_id, p.created_at, p.rank,
            ts_headline('simple', translate(t.text, ${TRANSLATE_FROM}, ${TRANSLATE_TO}),
              websearch_to_tsquery('simple', ${q}),
              case when length(t.text) <= ${WHOLE_TEXT_MAX} then ${WHOLE} else ${FRAGMENTS} end) as headline
@@ -76,7 +89,8 @@ export function searchStatement(userId: number, q: string, limit: number, offset
     ) p
     join chat_sessions s on s.id = p.session_id
     left join messages m on m.id = p.message_id
-    cross join lateral (select coalesce(m.content, s.title) as text) t
+    left join files f on f.id = p.file_id
+    cross join lateral (select coalesce(m.content, f.name, s.title) as text) t
     order by p.rank desc, p.created_at desc, p.message_id desc nulls first`;
 }
 
@@ -86,6 +100,7 @@ type SearchResultRow = {
   session_title: string;
   message_id: number | null;
   role: 'user' | 'assistant' | null;
+  file_id: number | null;
   // drizzle's pg driver hands timestamps of raw queries over as text
   created_at: Date | string;
   rank: number;
@@ -111,6 +126,7 @@ export function createSearchRepo(db: Db): SearchRepo {
           sessionTitle: r.session_title,
           messageId: r.message_id,
           role: r.role,
+          fileId: r.file_id,
           createdAt: new Date(r.created_at).toISOString(),
           rank: Number(r.rank),
           headline: r.headline,

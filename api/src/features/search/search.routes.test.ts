@@ -2,6 +2,7 @@ import { searchResponseSchema, splitHighlights } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload } from '../../../test/files/file-fixtures.js';
 import { type SeededUser, seedSession, seedUser } from '../../../test/fixtures.js';
 import { call, createTestApp, type TestApp } from '../../../test/harness.js';
 import { MARK_END, MARK_START, searchStatement } from './search.repo.js';
@@ -217,6 +218,39 @@ describe('the search statement', () => {
     const text = new PgDialect().sqlToQuery(searchStatement(1, 'x', 20, 0)).sql;
     expect(text).toContain("m.search_vector @@ websearch_to_tsquery('simple'");
     expect(text).toContain("s.title_search @@ websearch_to_tsquery('simple'");
+  });
+});
+
+describe('GET /api/chat/search over file names', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.cleanup());
+
+  it('finds a conversation by the name of a file attached to it, never another user’s or an unattached one', async () => {
+    const carol = await seedUser(t, 'carol_files');
+    const dave = await seedUser(t, 'dave_files');
+    const { sessionId: session } = await seedSession(t, carol.id, 'Budget talk', []);
+    const md = new TextEncoder().encode('# Notes\n\nnumbers');
+    const attached = await upload(t.app, carol.token, 'Q3-forecast_final.md', md, { sessionId: session });
+    expect(attached.status).toBe(201);
+    expect((await upload(t.app, carol.token, 'forecast-draft.md', md)).status).toBe(201);
+    const { sessionId: daveSession } = await seedSession(t, dave.id, 'Dave', []);
+    expect((await upload(t.app, dave.token, 'forecast-dave.md', md, { sessionId: daveSession })).status).toBe(201);
+
+    const res = await call(t.app, 'GET', '/api/chat/search?q=forecast', { token: carol.token });
+    expect(res.status).toBe(200);
+    expect(searchResponseSchema.parse(res.body)).toBeTruthy();
+    expect(res.body.total).toBe(1);
+    const [hit] = res.body.results;
+    expect(hit).toMatchObject({ sessionId: session, sessionTitle: 'Budget talk', messageId: null, role: null });
+    expect(hit.fileId).toBe(attached.body.id);
+    expect(hit.snippet).toBe('Q3-forecast_final.md');
+    expect(highlighted(hit)).toEqual(['forecast']);
+    // Titles and messages carry no file.
+    const title = await call(t.app, 'GET', '/api/chat/search?q=budget', { token: carol.token });
+    expect(title.body.results[0]).toMatchObject({ sessionId: session, fileId: null });
   });
 });
 

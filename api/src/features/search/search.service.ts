@@ -41,6 +41,34 @@ export function parseHeadline(headline: string): { snippet: string; highlights: 
   return { snippet, highlights };
 }
 
+/**
+ * Highlights for a file name: PostgreSQL's parser keeps "q3-forecast_final.md" as one token, so its headline marks
+ * nothing; each word of the query is found in the name instead (case-insensitive; "-word" exclusions skipped).
+ */
+export function fileNameHighlights(name: string, q: string): { start: number; end: number }[] {
+  const lower = name.toLowerCase();
+  const words = q
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w && !w.startsWith('-') && w !== 'or')
+    .map((w) => w.replace(/^["']+|["']+$/g, ''))
+    .filter(Boolean);
+  const found: { start: number; end: number }[] = [];
+  for (const w of words) {
+    for (let i = lower.indexOf(w); i >= 0; i = lower.indexOf(w, i + w.length))
+      found.push({ start: i, end: i + w.length });
+  }
+  found.sort((a, b) => a.start - b.start);
+  // Overlapping or touching ranges become one.
+  const merged: { start: number; end: number }[] = [];
+  for (const r of found) {
+    const last = merged.at(-1);
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else merged.push({ ...r });
+  }
+  return merged;
+}
+
 export function createSearchService(ctx: AppContext): SearchService {
   const repo = createSearchRepo(ctx.db);
   return {
@@ -48,15 +76,20 @@ export function createSearchService(ctx: AppContext): SearchService {
       const { rows, total } = await repo.search(userId, q, limit, offset);
       return {
         total,
-        results: rows.map((r) => ({
-          sessionId: r.sessionId,
-          sessionTitle: r.sessionTitle,
-          messageId: r.messageId,
-          role: r.role,
-          ...parseHeadline(r.headline),
-          createdAt: r.createdAt,
-          rank: r.rank,
-        })),
+        results: rows.map((r) => {
+          const text = parseHeadline(r.headline);
+          return {
+            sessionId: r.sessionId,
+            sessionTitle: r.sessionTitle,
+            messageId: r.messageId,
+            role: r.role,
+            fileId: r.fileId,
+            snippet: text.snippet,
+            highlights: r.fileId === null ? text.highlights : fileNameHighlights(text.snippet, q),
+            createdAt: r.createdAt,
+            rank: r.rank,
+          };
+        }),
       };
     },
   };

@@ -5,6 +5,7 @@ export const enPanels = {
   'search.none': 'Nothing found.',
   'search.more': 'More results',
   'search.results': 'Search results',
+  'search.fileMatch': 'a file of it',
   'search.titleMatch': 'Title',
   'data.exportAll': 'Export all (JSON)',
   'data.import': 'Import from a file…',
