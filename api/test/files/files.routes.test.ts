@@ -98,6 +98,25 @@ describe('/api/files', () => {
     expect((await waitForFile(t.app, alice.token, ok.body.id)).status).toBe('ready');
   });
 
+  it('refuses a DOCX nested deeper than Word writes with 400 at upload, and loses nothing else', async () => {
+    const before = await call(t.app, 'GET', '/api/files?limit=100', { token: alice.token });
+    const levels = 20_000;
+    const deep = makeDocx('Deep', [], {
+      'word/document.xml': new TextEncoder().encode(
+        `<?xml version="1.0"?><w:document xmlns:w="x"><w:body>${'<w:sdt>'.repeat(levels)}<w:p/>${'</w:sdt>'.repeat(levels)}</w:body></w:document>`,
+      ),
+    });
+    const res = await upload(t.app, alice.token, 'deep.docx', deep);
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatchObject({ code: 'VALIDATION_ERROR', field: 'file' });
+    expect(res.body.detail.message).toMatch(/nested \d+ levels deep/);
+    const after = await call(t.app, 'GET', '/api/files?limit=100', { token: alice.token });
+    expect(after.body.total).toBe(before.body.total);
+    // An ordinary document (a few levels of tables and runs) is still accepted.
+    const fine = await upload(t.app, alice.token, 'fine.docx', makeDocx('Fine', ['one', 'two']));
+    expect(fine.status).toBe(201);
+  });
+
   it('a damaged PDF ends failed with a plain reason', async () => {
     const res = await upload(t.app, alice.token, 'broken.pdf', Buffer.from('%PDF-1.4\nthis is not a real pdf'));
     expect(res.status).toBe(201);

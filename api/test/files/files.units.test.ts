@@ -9,6 +9,7 @@ import {
   extractText,
   htmlToMarkdown,
   markdownSections,
+  xmlDepth,
   zipBombReason,
 } from '../../src/features/files/extract.js';
 import { cleanFileName } from '../../src/features/files/files.service.js';
@@ -179,5 +180,14 @@ describe('retrieval pieces', () => {
       { n: 2, label: 'b.md, Intro', text: 'second' },
     ]);
     expect(parseSourcesBlock('no block here')).toEqual([]);
+  });
+});
+
+describe('xmlDepth', () => {
+  it('counts nesting by tags: self-closing, declarations and comments do not nest', () => {
+    expect(xmlDepth('<?xml version="1.0"?><!-- c --><a><b/><c><d>text</d></c></a>')).toBe(3);
+    expect(xmlDepth('<a></a><b></b>')).toBe(1);
+    expect(xmlDepth(`${'<x>'.repeat(600)}${'</x>'.repeat(600)}`)).toBe(600);
+    expect(xmlDepth('no tags at all')).toBe(0);
   });
 });

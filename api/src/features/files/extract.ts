@@ -1,7 +1,7 @@
 // Text out of a file, with where it came from (page, section): unpdf for PDF, mammoth for DOCX (after the zip is
 // checked against bombs), a small HTML-to-Markdown pass for HTML, and plain text as it is.
 
-import { Unzip, UnzipInflate } from 'fflate';
+import { Unzip, UnzipInflate, unzip } from 'fflate';
 import { decode } from 'html-entities';
 import { zipEntries } from './detect.js';
 
@@ -41,6 +41,8 @@ export const EXTRACT_LIMITS = {
   maxTextChars: 5_000_000,
   /** How long one file's extraction may take. */
   timeoutMs: 60_000,
+  /** Elements inside elements in a DOCX's text: Word itself stays far below; parsers recurse per level. */
+  maxXmlDepth: 512,
 };
 
 const MB = 1024 * 1024;
@@ -58,6 +60,42 @@ export function zipBombReason(bytes: Uint8Array): string | null {
     return `The document expands to ${Math.round(total / MB)} MB, more than the ${EXTRACT_LIMITS.zipMaxUncompressedBytes / MB} MB it may`;
   }
   return null;
+}
+
+/** The deepest element nesting in an XML text (a linear scan of its tags, no parser). */
+export function xmlDepth(xml: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = xml.indexOf('<'); i >= 0; i = xml.indexOf('<', i + 1)) {
+    const next = xml.charCodeAt(i + 1);
+    if (next === 47 /* / */) depth -= 1;
+    else if (next !== 63 /* ? */ && next !== 33 /* ! */) {
+      const end = xml.indexOf('>', i);
+      if (end < 0) break;
+      if (xml.charCodeAt(end - 1) !== 47 /* self-closing */) {
+        depth += 1;
+        if (depth > max) max = depth;
+      }
+    }
+  }
+  return max;
+}
+
+/**
+ * Refuses, at upload, a DOCX whose text part nests elements deeper than Word ever does (a crafted file meant to
+ * exhaust the parser's stack). The part is inflated in a worker thread (fflate's async unzip), within the size its
+ * directory declared and zipBombReason already bounded. Returns the reason, or null.
+ */
+export async function docxNestingReason(bytes: Uint8Array): Promise<string | null> {
+  const parts = await new Promise<Record<string, Uint8Array>>((resolve, reject) =>
+    unzip(bytes, { filter: (f) => f.name === 'word/document.xml' }, (err, out) => (err ? reject(err) : resolve(out))),
+  ).catch(() => null);
+  const xml = parts?.['word/document.xml'];
+  if (!xml) return null;
+  const depth = xmlDepth(new TextDecoder('utf-8').decode(xml));
+  return depth > EXTRACT_LIMITS.maxXmlDepth
+    ? `The document is nested ${depth} levels deep, more than the ${EXTRACT_LIMITS.maxXmlDepth} it may`
+    : null;
 }
 
 /** Inflates every entry with a running count, stopping at the limit: a directory that lies about sizes is caught. */

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, errors } from '../../http/app-error.js';
 import { requireOwnedSession } from '../chat/session-access.js';
 import { detectFileType, isImageType } from './detect.js';
-import { zipBombReason } from './extract.js';
+import { docxNestingReason, zipBombReason } from './extract.js';
 import { createFilesRepo } from './files.repo.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -52,6 +52,8 @@ export function createFilesService(ctx: AppContext) {
       if (mimeType === DOCX) {
         const bomb = zipBombReason(u.bytes);
         if (bomb) throw errors.payloadTooLarge(bomb);
+        const nested = await docxNestingReason(u.bytes);
+        if (nested) throw errors.validation(nested, 'file');
       }
       if (u.sessionId !== null) await requireOwnedSession(ctx.db, userId, u.sessionId);
       const stored = await repo.insert(

@@ -5,7 +5,7 @@ export const enPanels = {
   'search.none': 'Nothing found.',
   'search.more': 'More results',
   'search.results': 'Search results',
-  'search.fileMatch': 'a file of it',
+  'search.fileMatch': 'File',
   'search.titleMatch': 'Title',
   'data.exportAll': 'Export all (JSON)',
   'data.import': 'Import from a file…',

@@ -6,7 +6,7 @@ export const viPanels: Record<keyof typeof enPanels, string> = {
   'search.none': 'Không tìm thấy gì.',
   'search.more': 'Thêm kết quả',
   'search.results': 'Kết quả tìm kiếm',
-  'search.fileMatch': 'một tệp trong đó',
+  'search.fileMatch': 'Tệp',
   'search.titleMatch': 'Tiêu đề',
   'data.exportAll': 'Xuất tất cả (JSON)',
   'data.import': 'Nhập từ tệp…',
