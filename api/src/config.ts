@@ -66,6 +66,8 @@ export const envSchema = z.object({
   TRANSFER_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000).default(10),
   /** Conversations a user may have (creating or importing past it is 409 LIMIT_REACHED); 0 = no limit. */
   MAX_SESSIONS_PER_USER: intIn(0, 1_000_000_000).default(10_000),
+  /** Bytes of message text and files one user may keep (imports and uploads past it: 409); 0 = no limit. */
+  MAX_STORAGE_BYTES_PER_USER: intIn(0, Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 10 * 60_000).default(10_000),
   UI_DIST_DIR: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),

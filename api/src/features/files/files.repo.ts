@@ -3,6 +3,7 @@
 import type { FileInfo } from '@chatbot/shared';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { checkStorageLimit } from '../chat/storage-limit.js';
 import type { Chunk } from './chunk.js';
 
 /** The channel an upload notifies so an idle worker starts at once rather than at its next poll. */
@@ -72,13 +73,15 @@ export function createFilesRepo(db: Db) {
      * Stores a file (and its job, for a document) unless the user already has `maxFiles`: the user's row is locked
      * for the count, so two uploads at once cannot both pass it. Returns null at the limit.
      */
-    async insert(f: NewFile, maxFiles: number): Promise<FileInfo | null> {
+    async insert(f: NewFile, maxFiles: number, maxStorageBytes = 0): Promise<FileInfo | null> {
       return db.transaction(async (tx) => {
         await tx.execute(sql`select 1 from users where id = ${f.userId} for update`);
         const count = await tx.execute<{ n: number }>(
           sql`select count(*)::int as n from files where user_id = ${f.userId}`,
         );
         if ((count.rows[0]?.n ?? 0) >= maxFiles) return null;
+        // Under the user's row lock: two uploads cannot both take the last free space (409 LIMIT_REACHED).
+        await checkStorageLimit(tx, f.userId, f.size, maxStorageBytes);
         const res = await tx.execute<FileSqlRow>(sql`
           insert into files (user_id, session_id, name, mime_type, size, status, content)
           values (${f.userId}, ${f.sessionId}, ${f.name}, ${f.mimeType}, ${f.size}, ${f.status}, ${f.content})

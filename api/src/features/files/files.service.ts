@@ -67,6 +67,7 @@ export function createFilesService(ctx: AppContext) {
           status: isImageType(mimeType) ? 'ready' : 'processing',
         },
         config.FILES_MAX_PER_USER,
+        config.MAX_STORAGE_BYTES_PER_USER,
       );
       if (!stored) {
         throw new AppError(

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions, messages } from '../../db/schema/index.js';
 import { checkSessionLimit } from '../chat/session-limit.js';
+import { checkStorageLimit } from '../chat/storage-limit.js';
 
 // 10 values per message row; PostgreSQL allows 65,535 parameters per statement.
 const MESSAGE_INSERT_BATCH = 5_000;
@@ -43,7 +44,11 @@ export interface TransferRepo {
    * Creates every session of the file for the user, all or none. Returns the new ids in the file's order.
    * `maxSessions` (0 = none): 409 LIMIT_REACHED when the user would have more, checked under the user's lock.
    */
-  insertSessions(userId: number, sessions: TransferFile['sessions'], maxSessions: number): Promise<number[]>;
+  insertSessions(
+    userId: number,
+    sessions: TransferFile['sessions'],
+    limits: { maxSessions: number; maxStorageBytes: number },
+  ): Promise<number[]>;
 }
 
 type MessageRowOut = {
@@ -160,9 +165,15 @@ export function createTransferRepo(db: Db): TransferRepo {
       return { messages: res.rows.map(toTransferMessage), lastId: res.rows.at(-1)?.id ?? afterId };
     },
 
-    async insertSessions(userId, sessions, maxSessions) {
+    async insertSessions(userId, sessions, limits) {
       return db.transaction(async (tx) => {
-        await checkSessionLimit(tx, userId, sessions.length, maxSessions);
+        await checkSessionLimit(tx, userId, sessions.length, limits.maxSessions);
+        // Under the same per-user lock: two imports cannot both take the last free space.
+        const bytes = sessions.reduce(
+          (n, s) => n + s.messages.reduce((m, msg) => m + Buffer.byteLength(msg.content, 'utf8'), 0),
+          0,
+        );
+        await checkStorageLimit(tx, userId, bytes, limits.maxStorageBytes);
         const ids: number[] = [];
         for (const s of sessions) {
           const [row] = await tx

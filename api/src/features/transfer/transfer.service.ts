@@ -28,7 +28,7 @@ export interface TransferService {
   exportSession(userId: number, sessionId: number, format: ExportFormat): Promise<ExportedFile>;
   /** Every session, a page at a time (never the whole file in memory). 429 past the rate limit, before anything. */
   exportAll(user: { id: number; username: string; email: string }, log: Logger): Promise<ExportWriter>;
-  /** All or nothing. 429 past the rate limit; 409 LIMIT_REACHED past MAX_SESSIONS_PER_USER. */
+  /** All or nothing. 429 past the rate limit; 409 LIMIT_REACHED past MAX_SESSIONS_PER_USER or the storage limit. */
   importFile(userId: number, file: TransferFile): Promise<ImportResponse>;
 }
 
@@ -175,7 +175,10 @@ export function createTransferService(ctx: AppContext): TransferService {
     async importFile(userId, file) {
       await limitTransfers(userId);
       // The file was validated whole before this point, and the writes are one transaction: nothing half-imported.
-      const sessionIds = await repo.insertSessions(userId, file.sessions, ctx.config.MAX_SESSIONS_PER_USER);
+      const sessionIds = await repo.insertSessions(userId, file.sessions, {
+        maxSessions: ctx.config.MAX_SESSIONS_PER_USER,
+        maxStorageBytes: ctx.config.MAX_STORAGE_BYTES_PER_USER,
+      });
       ctx.logger.info({ userId, sessions: sessionIds.length }, 'data imported');
       return { imported: sessionIds.length, sessionIds };
     },
