@@ -126,6 +126,9 @@ describe('export and import', () => {
     const { page } = await loggedInPage(env);
     await page.goto('/');
     await page.getByRole('button', { name: 'New chat' }).waitFor();
+    // As a person does: open the data menu (its import picker loads with it), then pick the file.
+    await page.getByRole('button', { name: 'Your data' }).click();
+    await page.getByRole('menuitem', { name: 'Import from a file…' }).waitFor();
     await page.getByLabel('Chatbot export file').setInputFiles({
       name: 'notes.json',
       mimeType: 'application/json',
