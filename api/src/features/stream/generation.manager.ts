@@ -34,9 +34,11 @@ export interface GenerationTimings {
 
 const DEFAULT_TIMINGS: GenerationTimings = {
   flushMs: 100,
-  heartbeatMs: 5_000,
-  staleMs: 30_000,
-  sweepMs: 10_000,
+  // A lease, not a long staleness limit: renewed every 2 s, lost after 8 s without renewal, looked for every 2 s, so
+  // a dead process's answers are stored and their followers ended within ~10 s (CONTRACT.md promises 15 s).
+  heartbeatMs: 2_000,
+  staleMs: 8_000,
+  sweepMs: 2_000,
   chunkRetentionMs: 15_000,
   remotePollMs: 1_000,
   storeRetryMs: 10_000,
