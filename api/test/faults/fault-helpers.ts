@@ -34,6 +34,8 @@ export class AnswerReader {
   chunks = 0;
   lastSeq = 0;
   assistantMessageId: number | undefined;
+  /** performance.now() when the `message` event came (the answer's rows are stored, its model call starts). */
+  messageAt: number | undefined;
   end: Extract<SseEvent, { event: 'done' | 'error' }> | undefined;
   /** performance.now() when the end arrived. */
   endAt: number | undefined;
@@ -51,7 +53,10 @@ export class AnswerReader {
   private async pump(): Promise<void> {
     try {
       for (let ev = await this.reader.next(); ev; ev = await this.reader.next()) {
-        if (ev.event === 'message') this.assistantMessageId = ev.data.assistantMessageId;
+        if (ev.event === 'message') {
+          this.assistantMessageId = ev.data.assistantMessageId;
+          this.messageAt = performance.now();
+        }
         if (ev.event === 'chunk') {
           this.text += ev.data.content;
           this.chunks++;
