@@ -190,4 +190,31 @@ describe('PostgreSQL stopped and restarted in the middle of answers', () => {
       `[faults] PostgreSQL restart: stop took ${Math.round(stoppedMs)} ms; ${during.length} requests while away, all 503, slowest ${Math.round(worst503)} ms; requests back ${backMs.map(Math.round).join('/')} ms and LISTEN back ${Math.round(listenBackMs)} ms after the restart; answer stored ${row.status}; stop through NOTIFY ${Math.round(stopMs)} ms\n`,
     );
   }, 120_000);
+  it('an outage longer than the answer lease: the live answer is not taken for a dead one, it finishes complete', async () => {
+    // 9 s away is longer than the 8 s lease (staleMs): after the return, the other instance's sweep must give the
+    // generating one time to renew it instead of storing its live answer as `stopped`.
+    fake.setScript({ reply: longReply(200), chunkDelayMs: 100 });
+    const token = await registerUser(a.served.baseUrl, 'pg_long_outage_user');
+    const sessionId = await createSessionVia(a.served.baseUrl, token, 'Long outage');
+    const author = new AnswerReader(await postAnswer(a.served.baseUrl, token, sessionId, 'Keep going'));
+    await author.until(() => author.chunks >= 3, 15_000, 'three chunks on A');
+    await within(server!.stop(), 20_000, 'PostgreSQL to stop');
+    server = undefined;
+    await new Promise((r) => setTimeout(r, 9_000));
+    server = await within(startEmbeddedPostgres(path.join(dir, 'data'), undefined, { port }), 30_000, 'restart');
+    await waitFor(() => a.app.ctx.listener.connected && b.app.ctx.listener.connected, 5_000, 'LISTEN back on both');
+
+    await within(author.finished, 40_000, "the author's end");
+    expect(author.broken).toBeUndefined();
+    const row = (
+      await a.database.pool.query<{ status: string; content: string }>(
+        "select status, content from messages where session_id = $1 and role = 'assistant'",
+        [sessionId],
+      )
+    ).rows[0]!;
+    expect(author.end?.event).toBe('done');
+    expect(row.status).toBe('complete');
+    expect(row.content).toBe(longReply(200));
+    expect(author.text).toBe(row.content);
+  }, 90_000);
 });
