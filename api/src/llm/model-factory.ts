@@ -91,7 +91,9 @@ export function createLlmProvider(config: Config, opts: LlmProviderOptions = {})
           model,
           temperature,
           apiKey: config.OPENAI_API_KEY ?? PLACEHOLDER_API_KEY,
-          configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {},
+          // The SDK's own logger writes a malformed chunk (the model's text) to stderr past the app's logger; the
+          // error it throws is what the app reports (stored as error, logged through loggableError).
+          configuration: { ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}), logLevel: 'off' },
           timeout: config.OPENAI_TIMEOUT_MS,
           maxRetries: config.OPENAI_MAX_RETRIES,
           // `streaming: false` would also disable model.stream() (LangChain reads it as disableStreaming).

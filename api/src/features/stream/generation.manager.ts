@@ -34,9 +34,11 @@ export interface GenerationTimings {
 
 const DEFAULT_TIMINGS: GenerationTimings = {
   flushMs: 100,
-  heartbeatMs: 5_000,
-  staleMs: 30_000,
-  sweepMs: 10_000,
+  // A lease, not a long staleness limit: renewed every 2 s, lost after 8 s without renewal, looked for every 2 s, so
+  // a dead process's answers are stored and their followers ended within ~10 s (CONTRACT.md promises 15 s).
+  heartbeatMs: 2_000,
+  staleMs: 8_000,
+  sweepMs: 2_000,
   chunkRetentionMs: 15_000,
   remotePollMs: 1_000,
   storeRetryMs: 10_000,
@@ -105,6 +107,8 @@ export class GenerationManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unlisten: () => void;
   private closing = false;
+  /** When a sweep last failed (the database away): leases are judged again only `staleMs` after it. */
+  private sweepFailedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: GenerationDeps) {
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
@@ -257,12 +261,15 @@ export class GenerationManager {
 
   /**
    * One recovery pass: orphaned 'streaming' answers become 'stopped' with their logged text, or 'error' when their
-   * chunk log has a gap (never garbled text). Returns the ids recovered.
+   * chunk log has a gap (never garbled text). Returns the ids recovered. After the database was away, no process
+   * could renew its leases: they are judged again only once every process has had `staleMs` to renew them, so a
+   * live answer is not taken for a dead process's.
    */
   async sweep(): Promise<number[]> {
     const { repo, logger } = this.deps;
     try {
-      const orphans = await repo.recoverOrphans(this.timings.staleMs);
+      const judging = Date.now() - this.sweepFailedAt >= this.timings.staleMs;
+      const orphans = judging ? await repo.recoverOrphans(this.timings.staleMs) : [];
       if (orphans.length) {
         logger.warn({ orphans }, 'recovered answers left streaming by a stopped process');
         // Followers elsewhere hear of the end now rather than at their next poll.
@@ -271,6 +278,7 @@ export class GenerationManager {
       await repo.deleteFinishedChunks();
       return orphans.map((o) => o.id);
     } catch (err) {
+      this.sweepFailedAt = Date.now();
       logger.warn({ err: loggableError(err) }, 'stream recovery sweep failed');
       return [];
     }

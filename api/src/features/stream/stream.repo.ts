@@ -132,6 +132,10 @@ export function createStreamRepo(pool: pg.Pool) {
            returning m.id, m.status
          ), gone as (
            delete from stream_chunks c using recovered r where c.message_id = r.id
+         ), led as (
+           -- The usage ledger row of the call the dead process made ends with its answer (never left 'streaming').
+           update usage_ledger u set outcome = r.status, finished_at = now()
+           from recovered r where u.message_id = r.id and u.outcome = 'streaming'
          )
          select id, status from recovered`,
         [staleMs / 1000, LOST_PART_NOTE],
