@@ -1,5 +1,6 @@
 // Runs the benchmarks (`bun run bench`): each prints a table and writes JSON under bench/results/.
-// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`, `retrieval`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+// `bun run bench -- stream` (or `search`, `ui-load`, `quota`, `reads`, `retrieval`, `login`) runs one; `--quick` runs the streaming one at 1 and 100 streams only.
+import { runLoginBench } from './login.bench.js';
 import { runQuotaBench } from './quota.bench.js';
 import { runReadsBench } from './reads.bench.js';
 import { runRetrievalBench } from './retrieval.bench.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   quota: () => runQuotaBench(),
   reads: () => runReadsBench(),
   retrieval: () => runRetrievalBench(),
+  login: () => runLoginBench(),
 };
 const chosen = names.length ? names : Object.keys(benches);
 for (const name of chosen) {

@@ -4,7 +4,8 @@ import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import * as schema from './schema/index.js';
 
-export type Db = NodePgDatabase<typeof schema>;
+/** With its pool (`$client`): a statement drizzle cannot name (a prepared raw query) goes to the pool directly. */
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export interface Database {
   db: Db;

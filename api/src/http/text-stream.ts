@@ -20,6 +20,8 @@ type Producer = (sink: TextSink) => Promise<void>;
 
 /** The producers of responses not yet started, by body: middleware that rebuilds a Response keeps its body. */
 const pending = new WeakMap<ReadableStream<Uint8Array>, (out: ServerResponse) => void>();
+/** The Content-Type of every text stream made so far (a handful: SSE, the export). */
+const streamTypes = new Set<string>();
 
 /**
  * A streaming text response. The producer starts when the response is served: on the Node response itself under
@@ -81,7 +83,9 @@ export function textStreamResponse(
     started = true;
     void produce(nodeSink(out));
   });
-  return new Response(body, { status: init.status ?? 200, headers: init.headers });
+  const res = new Response(body, { status: init.status ?? 200, headers: init.headers });
+  streamTypes.add(res.headers.get('content-type') ?? '');
+  return res;
 }
 
 function nodeSink(out: ServerResponse): TextSink {
@@ -118,6 +122,10 @@ function nodeSink(out: ServerResponse): TextSink {
  * producer writes to the socket. Returns false for any other response (node-server writes it as usual).
  */
 export function serveDirect(res: Response, out: ServerResponse | undefined): boolean {
+  // Reading `body` turns @hono/node-server's lightweight Response (a string body it writes in one go) into a web
+  // stream it then pumps through a reader: 3-4x the CPU of a small JSON answer. Only a content type a text stream
+  // was made with can be one, so every other response is left as it is.
+  if (!streamTypes.has(res.headers.get('content-type') ?? '')) return false;
   const start = res.body ? pending.get(res.body) : undefined;
   if (!start || !out || !res.body) return false;
   pending.delete(res.body);

@@ -1,7 +1,7 @@
 // SQL for chat sessions; the message tree and the turn statements are in their own files. No business rules here:
 // the service decides, the repo reads and writes.
 import type { SessionSort } from '@chatbot/shared';
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions } from '../../db/schema/index.js';
 import { createMessageTreeRepo } from './message-tree.repo.js';
@@ -44,41 +44,30 @@ export interface SessionPatch {
 }
 
 // Pinned sessions first, whatever the sort; the id breaks ties, so paging is stable when two sessions share a timestamp.
-const ORDER_BY: Record<SessionSort, SQL> = {
-  updated_at_desc: sql`p.pinned desc, p.updated_at desc, p.id desc`,
-  updated_at_asc: sql`p.pinned desc, p.updated_at asc, p.id asc`,
-  created_at_desc: sql`p.pinned desc, p.created_at desc, p.id desc`,
-  created_at_asc: sql`p.pinned desc, p.created_at asc, p.id asc`,
+const ORDER_BY: Record<SessionSort, string> = {
+  updated_at_desc: 'p.pinned desc, p.updated_at desc, p.id desc',
+  updated_at_asc: 'p.pinned desc, p.updated_at asc, p.id asc',
+  created_at_desc: 'p.pinned desc, p.created_at desc, p.id desc',
+  created_at_asc: 'p.pinned desc, p.created_at asc, p.id asc',
 };
 
-export function createChatRepo(db: Db) {
-  return {
-    ...createMessageTreeRepo(db),
-    ...createTurnRepo(db),
-    /**
-     * One query: the page of sessions, each one's message count (a lateral count over the session's index), and
-     * the user's total, which is there even when the page is empty (offset past the end).
-     */
-    async listSessions(
-      userId: number,
-      q: { limit: number; offset: number; sort: SessionSort },
-    ): Promise<{ rows: SessionListRow[]; total: number }> {
-      const order = ORDER_BY[q.sort];
-      const result = await db.execute<{
-        total: number;
-        id: number | null;
-        title: string | null;
-        created_at: string | Date | null;
-        updated_at: string | Date | null;
-        pinned: boolean | null;
-        message_count: number | null;
-      }>(sql`
-        with t as (select count(*)::int as total from chat_sessions where user_id = ${userId}),
+/**
+ * The session list, one named (prepared) statement per sort: the most frequent read is parsed and planned once per
+ * connection instead of on every call. One query: the page of sessions, each one's message count (a lateral count
+ * over the session's index), and the user's total, which is there even when the page is empty (offset past the end).
+ */
+const LIST_SESSIONS = Object.fromEntries(
+  Object.entries(ORDER_BY).map(([sort, order]) => [
+    sort,
+    {
+      name: `chat.listSessions.${sort}`,
+      text: `
+        with t as (select count(*)::int as total from chat_sessions where user_id = $1),
         p as (
           select id, title, created_at, updated_at, pinned from chat_sessions p
-          where user_id = ${userId}
+          where user_id = $1
           order by ${order}
-          limit ${q.limit} offset ${q.offset}
+          limit $2 offset $3
         )
         select t.total, p.id, p.title, p.created_at, p.updated_at, p.pinned, c.message_count
         from t
@@ -86,7 +75,28 @@ export function createChatRepo(db: Db) {
         left join lateral (
           select count(*)::int as message_count from messages m where m.session_id = p.id
         ) c on p.id is not null
-        order by ${order}`);
+        order by ${order}`,
+    },
+  ]),
+) as Record<SessionSort, { name: string; text: string }>;
+
+export function createChatRepo(db: Db) {
+  return {
+    ...createMessageTreeRepo(db),
+    ...createTurnRepo(db),
+    async listSessions(
+      userId: number,
+      q: { limit: number; offset: number; sort: SessionSort },
+    ): Promise<{ rows: SessionListRow[]; total: number }> {
+      const result = await db.$client.query<{
+        total: number;
+        id: number | null;
+        title: string | null;
+        created_at: string | Date | null;
+        updated_at: string | Date | null;
+        pinned: boolean | null;
+        message_count: number | null;
+      }>({ ...LIST_SESSIONS[q.sort], values: [userId, q.limit, q.offset] });
       const total = Number(result.rows[0]?.total ?? 0);
       const rows = result.rows
         .filter((r) => r.id !== null)

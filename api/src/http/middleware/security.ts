@@ -30,14 +30,29 @@ export function securityHeaders() {
   });
 }
 
+const EXPOSE_HEADERS = ['X-Request-Id', 'Retry-After'];
+
 export function corsPolicy(allowedOrigins: string[]) {
   const allowed = new Set(allowedOrigins);
-  return cors({
+  const preflight = cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'Last-Event-ID'],
-    exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    exposeHeaders: EXPOSE_HEADERS,
     maxAge: 600,
+  });
+  const expose = EXPOSE_HEADERS.join(',');
+  // Every other request gets the same headers as hono/cors gives it, set once the response exists: hono/cors sets
+  // them on c.res before the handler runs, which makes Hono rebuild the handler's Response around a web stream (the
+  // slow way @hono/node-server writes a body) on every request.
+  return factory.createMiddleware(async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    await next();
+    const headers = c.res.headers;
+    const origin = c.req.header('origin');
+    if (origin && allowed.has(origin)) headers.set('Access-Control-Allow-Origin', origin);
+    headers.set('Access-Control-Expose-Headers', expose);
+    headers.append('Vary', 'Origin');
   });
 }
 
