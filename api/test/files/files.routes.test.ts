@@ -117,6 +117,20 @@ describe('/api/files', () => {
     expect(fine.status).toBe(201);
   });
 
+  it('refuses a PDF nesting arrays thousands deep with 400 at upload, and stores nothing', async () => {
+    const before = await call(t.app, 'GET', '/api/files?limit=100', { token: alice.token });
+    const deep = Buffer.from(
+      `%PDF-1.4\n1 0 obj\n<< /Type /Catalog /X ${'['.repeat(10_000)}${']'.repeat(10_000)} >>\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+      'latin1',
+    );
+    const res = await upload(t.app, alice.token, 'deep.pdf', deep);
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatchObject({ code: 'VALIDATION_ERROR', field: 'file' });
+    expect(res.body.detail.message).toMatch(/nested \d+ levels deep/);
+    const after = await call(t.app, 'GET', '/api/files?limit=100', { token: alice.token });
+    expect(after.body.total).toBe(before.body.total);
+  });
+
   it('a damaged PDF ends failed with a plain reason', async () => {
     const res = await upload(t.app, alice.token, 'broken.pdf', Buffer.from('%PDF-1.4\nthis is not a real pdf'));
     expect(res.status).toBe(201);

@@ -9,6 +9,7 @@ import {
   extractText,
   htmlToMarkdown,
   markdownSections,
+  pdfDepth,
   xmlDepth,
   zipBombReason,
 } from '../../src/features/files/extract.js';
@@ -189,5 +190,16 @@ describe('xmlDepth', () => {
     expect(xmlDepth('<a></a><b></b>')).toBe(1);
     expect(xmlDepth(`${'<x>'.repeat(600)}${'</x>'.repeat(600)}`)).toBe(600);
     expect(xmlDepth('no tags at all')).toBe(0);
+  });
+});
+
+describe('pdfDepth', () => {
+  it('counts arrays and dictionaries, not strings, hex strings, comments or stream data', () => {
+    const pdf = (body: string) => Buffer.from(`%PDF-1.4\n${body}`, 'latin1');
+    expect(pdfDepth(makePdf(['Hello [not] <<counted>> (here)']))).toBeLessThan(5);
+    expect(pdfDepth(pdf('1 0 obj << /A [ [ 1 ] ] >> endobj'))).toBe(3);
+    expect(pdfDepth(pdf('(a [[[[ string \\) still ( nested ) ) <5b5b5b> % [[[[ comment\n[ ]'))).toBe(1);
+    expect(pdfDepth(pdf(`1 0 obj << /Length 8 >>\nstream\n[[[[[[[[\nendstream endobj`))).toBe(1);
+    expect(pdfDepth(pdf(`${'['.repeat(300)}${']'.repeat(300)}`))).toBe(300);
   });
 });

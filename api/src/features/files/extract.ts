@@ -43,6 +43,8 @@ export const EXTRACT_LIMITS = {
   timeoutMs: 60_000,
   /** Elements inside elements in a DOCX's text: Word itself stays far below; parsers recurse per level. */
   maxXmlDepth: 512,
+  /** Arrays and dictionaries inside each other in a PDF: real files stay within a few dozen. */
+  maxPdfDepth: 256,
 };
 
 const MB = 1024 * 1024;
@@ -79,6 +81,71 @@ export function xmlDepth(xml: string): number {
     }
   }
   return max;
+}
+
+/**
+ * The deepest nesting of arrays `[ ]` and dictionaries `<< >>` in a PDF's uncompressed syntax: a linear scan that
+ * skips stream data, literal strings `( )` (with their escapes and balanced parentheses), hex strings `< >` and
+ * comments. Objects inside compressed object streams are not seen here; the parser's own failure on those ends the
+ * file `failed` off the request path.
+ */
+export function pdfDepth(bytes: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i];
+    if (c === 0x25 /* % comment */) {
+      while (i < n && bytes[i] !== 0x0a && bytes[i] !== 0x0d) i++;
+    } else if (c === 0x28 /* ( */) {
+      let parens = 1;
+      for (i++; i < n && parens > 0; i++) {
+        if (bytes[i] === 0x5c) i++;
+        else if (bytes[i] === 0x28) parens++;
+        else if (bytes[i] === 0x29) parens--;
+      }
+      i--;
+    } else if (c === 0x3c /* < */) {
+      if (bytes[i + 1] === 0x3c) {
+        i++;
+        if (++depth > max) max = depth;
+      } else {
+        while (i < n && bytes[i] !== 0x3e) i++;
+      }
+    } else if (c === 0x3e && bytes[i + 1] === 0x3e) {
+      i++;
+      depth = Math.max(0, depth - 1);
+    } else if (c === 0x5b /* [ */) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x5d /* ] */) {
+      depth = Math.max(0, depth - 1);
+    } else if (c === 0x73 /* s */ && bytes[i + 1] === 0x74 && isKeyword(bytes, i, 'stream')) {
+      // Stream data is binary: jump to its end.
+      const end = indexOfAscii(bytes, 'endstream', i + 6);
+      if (end < 0) break;
+      i = end + 8;
+    }
+  }
+  return max;
+}
+
+function isKeyword(bytes: Uint8Array, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word.charCodeAt(k)) return false;
+  const before = bytes[at - 1];
+  // "endstream" ends with "stream": only a keyword standing alone opens stream data.
+  return before === undefined || before === 0x0a || before === 0x0d || before === 0x20 || before === 0x3e;
+}
+
+function indexOfAscii(bytes: Uint8Array, word: string, from: number): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(word, from, 'latin1');
+}
+
+/** Refuses, at upload, a PDF nesting arrays or dictionaries deeper than any real document (see pdfDepth). */
+export function pdfNestingReason(bytes: Uint8Array): string | null {
+  const depth = pdfDepth(bytes);
+  return depth > EXTRACT_LIMITS.maxPdfDepth
+    ? `The PDF is nested ${depth} levels deep, more than the ${EXTRACT_LIMITS.maxPdfDepth} it may`
+    : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, errors } from '../../http/app-error.js';
 import { requireOwnedSession } from '../chat/session-access.js';
 import { detectFileType, isImageType } from './detect.js';
-import { docxNestingReason, zipBombReason } from './extract.js';
+import { docxNestingReason, pdfNestingReason, zipBombReason } from './extract.js';
 import { createFilesRepo } from './files.repo.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -48,6 +48,10 @@ export function createFilesService(ctx: AppContext) {
           'This file type is not supported: send PDF, DOCX, Markdown, text, HTML, CSV, PNG, JPEG or WebP',
           { field: 'file' },
         );
+      }
+      if (mimeType === 'application/pdf') {
+        const nested = pdfNestingReason(u.bytes);
+        if (nested) throw errors.validation(nested, 'file');
       }
       if (mimeType === DOCX) {
         const bomb = zipBombReason(u.bytes);
