@@ -3,10 +3,9 @@
 // 10 connections on its own and while the logins run (bcrypt runs on the thread pool, so health should not wait).
 // Every round measures all of them (BENCH_LOGIN_ROUNDS, default 3); the table shows medians.
 // Run: node --import tsx bench/run.ts login. Writes bench/results/login.json. Loopback only, about 1 min.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { verify } from '@node-rs/bcrypt';
 import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
@@ -14,6 +13,7 @@ import { runMigrations } from '../api/src/db/migrate.js';
 import { hashPassword, prehashPassword } from '../api/src/features/auth/passwords.js';
 import { runLoad } from './load.js';
 import { APP_ENV, printTable } from './reads.bench.js';
+import { writeResult } from './results.js';
 import { median } from './stats.js';
 import { startChild } from './stream.bench.js';
 
@@ -124,13 +124,7 @@ export async function runLoginBench(): Promise<LoginRound[]> {
       ]),
     );
     out('(medians of the rounds, ms; target: app ≥ 90% of bcrypt alone, health p95 unchanged during logins)');
-    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, 'login.json');
-    writeFileSync(
-      file,
-      `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rounds }, null, 2)}\n`,
-    );
+    const file = writeResult('login', { at: new Date().toISOString(), node: process.version, rounds });
     out(`written: ${path.relative(process.cwd(), file)}`);
     return rounds;
   } finally {

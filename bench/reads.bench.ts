@@ -7,7 +7,7 @@
 // (BENCH_READS_MS=5000 per target and round; BENCH_CPU_PROF=1 writes bench/results/app.cpuprofile of the in-process
 // app). Writes bench/results/reads.json. Loopback only, about 4 min.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, freePort, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
 import { type LoadReport, runLoad } from './load.js';
+import { writeResult } from './results.js';
 import { median } from './stats.js';
 import { startChild } from './stream.bench.js';
 
@@ -175,13 +176,13 @@ export async function runReadsBench(): Promise<ReadsSummary[]> {
     const two = rows.find((r) => r.target.startsWith('start, 2'))!;
     out(`2 processes / 1 process (session list through start): ${round2(two.rps / one.rps)}x`);
     out('(ms; targets: session list ≥ 10% and health ≥ 50% of node:http, p95 ≤ 50 ms; 2 processes beat 1)');
-    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, 'reads.json');
-    writeFileSync(
-      file,
-      `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rounds: ROUNDS, rows, byRound: Object.fromEntries(byTarget) }, null, 2)}\n`,
-    );
+    const file = writeResult('reads', {
+      at: new Date().toISOString(),
+      node: process.version,
+      rounds: ROUNDS,
+      rows,
+      byRound: Object.fromEntries(byTarget),
+    });
     out(`written: ${path.relative(process.cwd(), file)}`);
     return rows;
   } finally {

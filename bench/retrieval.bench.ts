@@ -3,7 +3,7 @@
 // query latency at 10k chunks (100k with BENCH_RETRIEVAL_100K=1). Embeddings are the test server's fake embedder
 // (hashed words and character trigrams), so the run needs no model server.
 // Run: node --import tsx bench/retrieval.bench.ts   (writes bench/results/retrieval.json)
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { fullTextSearch, hybridSearch, type Passage, vectorSearch } from '../api
 import { createLogger } from '../api/src/lib/logger.js';
 import { fakeEmbedding } from '../api/test/fake-openai.js';
 import { makePdf } from '../api/test/files/file-fixtures.js';
+import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
 const DOCS = 50;
@@ -333,10 +334,7 @@ export async function runRetrievalBench(): Promise<Record<string, unknown>> {
         `| ${String(l.chunks).padEnd(7)} | ${`${l['full-text'].medianMs} / ${l['full-text'].p95Ms}`.padStart(23)} | ${`${l.embeddings.medianMs} / ${l.embeddings.p95Ms}`.padStart(24)} | ${`${l.hybrid.medianMs} / ${l.hybrid.p95Ms}`.padStart(20)} |`,
       );
     }
-    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(path.join(resultsDir, 'retrieval.json'), `${JSON.stringify(result, null, 2)}\n`);
-    out(`written: ${path.join(resultsDir, 'retrieval.json')}`);
+    out(`written: ${writeResult('retrieval', result)}`);
     return result;
   } finally {
     await database?.close();

@@ -1,7 +1,7 @@
 // Search benchmark: 100,000 messages of one user (plus other users' noise) on the embedded PostgreSQL,
 // search latency with the GIN indexes and, as the same-run baseline, with them dropped; EXPLAIN shows the plan.
 // Run: node --import tsx bench/search.bench.ts   (writes bench/results/search.json)
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { connectDatabase, type Database } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
 import { createSearchRepo, searchStatement } from '../api/src/features/search/search.repo.js';
+import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
 const USER_MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
@@ -276,10 +277,7 @@ export async function runSearchBench(): Promise<Record<string, unknown>> {
     out(`EXPLAIN for q=${rareQuery}: the GIN index is ${usesIndex ? 'used' : 'NOT used'}`);
     out(planIndexed);
 
-    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(path.join(resultsDir, 'search.json'), `${JSON.stringify(result, null, 2)}\n`);
-    out(`written: ${path.join(resultsDir, 'search.json')}`);
+    out(`written: ${writeResult('search', result)}`);
     return result;
   } finally {
     await database?.close();

@@ -4,7 +4,7 @@
 // event-loop lag. The clients (this process), the app and the fake model each have their own process and event loop,
 // as in production, so none starves another. Loopback only; a full run takes about two minutes.
 import { type ChildProcess, fork } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
+import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
 export interface StreamBenchOptions {
@@ -542,13 +543,7 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
       if (r.errors.length) out(`${r.transport} × ${r.streams} errors: ${r.errors.join(' | ')}`);
     }
     out('(ms unless stated; + = added by the app over clients reading the fake server directly; lag = app event loop)');
-    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, 'stream.json');
-    writeFileSync(
-      file,
-      `${JSON.stringify({ at: new Date().toISOString(), node: process.version, options: opts, reports }, null, 2)}\n`,
-    );
+    const file = writeResult('stream', { at: new Date().toISOString(), node: process.version, options: opts, reports });
     out(`written: ${path.relative(process.cwd(), file)}`);
     return reports;
   } finally {

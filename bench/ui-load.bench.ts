@@ -1,7 +1,7 @@
 // UI load benchmark: the chat page's first load (cold cache) in Debian's Chromium, N times, against a same-run
 // baseline (a blank static page from the same server), so a slow shared machine shows in both columns.
 // Run: node --import tsx bench/ui-load.bench.ts   (needs ui/dist: `cd ui && npx vite build`; writes bench/results/ui-load.json)
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { runMigrations } from '../api/src/db/migrate.js';
 import { createLogger } from '../api/src/lib/logger.js';
 import { type RunningServer, startServer } from '../api/src/server.js';
 import { launchChromium } from '../api/test/chromium.js';
+import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 10);
@@ -152,10 +153,7 @@ export async function runUiLoadBench(): Promise<Record<string, unknown>> {
       usableOverBaseline: usable / Math.max(1, blank),
       samples,
     };
-    const resultsDir = path.join(here, 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(path.join(resultsDir, 'ui-load.json'), `${JSON.stringify(result, null, 2)}\n`);
-    out(`written: ${path.join(resultsDir, 'ui-load.json')}`);
+    out(`written: ${writeResult('ui-load', result)}`);
     await app.close(2_000);
     return result;
   } finally {

@@ -26,6 +26,8 @@ const SessionFiles = lazy(
   withWords(() => import('../components/files/session-files').then((m) => ({ default: m.SessionFiles })), 'files'),
 );
 type TrayModule = typeof import('../components/files/tray');
+type TakenFiles = ReturnType<Tray['attachments']['take']>;
+const NO_FILES: TakenFiles = { fileIds: [], unattachedDocuments: [] };
 /** The files picked for the next message (components/files/tray.ts, loaded with the first file). */
 interface Tray {
   chips: TrayModule['AttachmentChips'];
@@ -46,7 +48,7 @@ export default function ChatPage() {
   /** A first message typed before any session existed: sent once the new session is open; busy until then. */
   const [firstMessage, setFirstMessage] = createSignal<string | undefined>(undefined);
   /** Its files (documents to attach to the new conversation once it exists, and every ready file of the message). */
-  let firstFiles: { fileIds: number[]; unattachedDocuments: number[] } = { fileIds: [], unattachedDocuments: [] };
+  let firstFiles = NO_FILES;
   const [filesOpen, setFilesOpen] = createSignal(false);
   const [tray, setTray] = createSignal<Tray>();
   let trayLoading: Promise<Tray> | undefined;
@@ -61,7 +63,7 @@ export default function ChatPage() {
     });
     void trayLoading.then((t) => t.attachments.add(files)).catch((err) => chat.setNotice(String(err)));
   };
-  const takeFiles = () => tray()?.attachments.take() ?? { fileIds: [], unattachedDocuments: [] };
+  const takeFiles = (): TakenFiles => tray()?.attachments.take() ?? NO_FILES;
 
   const busy = () => chat.answering() || firstMessage() !== undefined;
   const stop = () => {
@@ -121,7 +123,7 @@ export default function ChatPage() {
         const first = firstMessage();
         if (first !== undefined) {
           const files = firstFiles;
-          firstFiles = { fileIds: [], unattachedDocuments: [] };
+          firstFiles = NO_FILES;
           // Documents picked before the conversation existed become part of it (used for its later answers too).
           await Promise.all(files.unattachedDocuments.map((id) => api.files.attach(id, n).catch(() => undefined)));
           setFirstMessage(undefined);

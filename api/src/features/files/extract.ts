@@ -90,6 +90,7 @@ export function xmlDepth(xml: string): number {
  * file `failed` off the request path.
  */
 export function pdfDepth(bytes: Uint8Array): number {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let depth = 0;
   let max = 0;
   const n = bytes.length;
@@ -121,7 +122,7 @@ export function pdfDepth(bytes: Uint8Array): number {
       depth = Math.max(0, depth - 1);
     } else if (c === 0x73 /* s */ && bytes[i + 1] === 0x74 && isKeyword(bytes, i, 'stream')) {
       // Stream data is binary: jump to its end.
-      const end = indexOfAscii(bytes, 'endstream', i + 6);
+      const end = view.indexOf('endstream', i + 6, 'latin1');
       if (end < 0) break;
       i = end + 8;
     }
@@ -134,10 +135,6 @@ function isKeyword(bytes: Uint8Array, at: number, word: string): boolean {
   const before = bytes[at - 1];
   // "endstream" ends with "stream": only a keyword standing alone opens stream data.
   return before === undefined || before === 0x0a || before === 0x0d || before === 0x20 || before === 0x3e;
-}
-
-function indexOfAscii(bytes: Uint8Array, word: string, from: number): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(word, from, 'latin1');
 }
 
 /** Refuses, at upload, a PDF nesting arrays or dictionaries deeper than any real document (see pdfDepth). */

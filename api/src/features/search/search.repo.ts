@@ -64,11 +64,9 @@ function matches(userId: number, q: string): SQL {
     where ${searchable} and s.user_id = ${userId} and m.search_vector @@ ${query}
     union all
     -- A user has at most FILES_MAX_PER_USER files: their names are matched without an index.
-    select f.session_id, null, null, f.id, f.created_at,
-           ts_rank_cd(to_tsvector('simple', ${FILE_NAME_WORDS}), ${query}, 1)
-    from files f
-    where ${searchable} and f.user_id = ${userId} and f.session_id is not null
-      and to_tsvector('simple', ${FILE_NAME_WORDS}) @@ ${query}`;
+    select f.session_id, null, null, f.id, f.created_at, ts_rank_cd(n.words, ${query}, 1)
+    from files f cross join lateral (select to_tsvector('simple', ${FILE_NAME_WORDS}) as words) n
+    where ${searchable} and f.user_id = ${userId} and f.session_id is not null and n.words @@ ${query}`;
 }
 
 /**

@@ -104,17 +104,7 @@ export function createTransferRepo(db: Db): TransferRepo {
         where s.user_id = ${userId}${only}
         order by s.created_at, s.id`);
       // An answer still being generated has its text so far only in stream_chunks: export that, as stopped.
-      const messageRows = await db.execute<{
-        session_id: number;
-        role: 'user' | 'assistant';
-        content: string;
-        status: 'complete' | 'stopped' | 'error';
-        created_at: Date | string;
-        model: string | null;
-        prompt_tokens: number | null;
-        completion_tokens: number | null;
-        sources: MessageSource[] | null;
-      }>(sql`
+      const messageRows = await db.execute<MessageRowOut & { session_id: number }>(sql`
         select m.session_id, ${MESSAGE_COLUMNS}
         from messages m join chat_sessions s on s.id = m.session_id
         where s.user_id = ${userId}${only}
