@@ -1,6 +1,6 @@
-// Password hashing: SHA-256 pre-hash then bcrypt (cost 12) on the libuv thread pool, and a timing-equal miss check.
+// Password hashing: SHA-256 pre-hash then bcrypt (cost 12) on low-priority threads, and a timing-equal miss check.
 import { createHash } from 'node:crypto';
-import { hash, verify } from '@node-rs/bcrypt';
+import { bcryptHash, bcryptVerify } from './bcrypt-pool.js';
 
 export const BCRYPT_COST = 12;
 
@@ -19,14 +19,14 @@ export function prehashPassword(password: string): string {
   return createHash('sha256').update(password.normalize('NFC'), 'utf8').digest('base64');
 }
 
-/** Async bcrypt runs on the thread pool, so a burst of logins does not block other requests. */
+/** bcrypt runs off the event loop at a lower CPU priority, so a burst of logins does not slow other requests. */
 export function hashPassword(password: string): Promise<string> {
-  return hash(prehashPassword(password), BCRYPT_COST);
+  return bcryptHash(prehashPassword(password), BCRYPT_COST);
 }
 
 export async function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
   try {
-    return await verify(prehashPassword(password), passwordHash);
+    return await bcryptVerify(prehashPassword(password), passwordHash);
   } catch {
     // A malformed stored hash is a failed login, not a 500.
     return false;
