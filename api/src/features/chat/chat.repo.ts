@@ -28,8 +28,9 @@ export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 export interface SessionListRow {
   id: number;
   title: string;
-  createdAt: Date;
-  updatedAt: Date;
+  /** ISO 8601 in UTC with milliseconds, as `Date#toISOString` writes it (formatted by PostgreSQL, see below). */
+  createdAt: string;
+  updatedAt: string;
   messageCount: number;
   pinned: boolean;
 }
@@ -55,7 +56,10 @@ const ORDER_BY: Record<SessionSort, string> = {
  * The session list, one named (prepared) statement per sort: the most frequent read is parsed and planned once per
  * connection instead of on every call. One query: the page of sessions, each one's message count (a lateral count
  * over the session's index), and the user's total, which is there even when the page is empty (offset past the end).
+ * The timestamps come back already written as the API writes them: parsing 40 timestamps per page into Dates (a
+ * regex each) and writing them back out was ~9% of the app's CPU under the reads benchmark.
  */
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const LIST_SESSIONS = Object.fromEntries(
   Object.entries(ORDER_BY).map(([sort, order]) => [
     sort,
@@ -69,7 +73,9 @@ const LIST_SESSIONS = Object.fromEntries(
           order by ${order}
           limit $2 offset $3
         )
-        select t.total, p.id, p.title, p.created_at, p.updated_at, p.pinned, c.message_count
+        select t.total, p.id, p.title, p.pinned, c.message_count,
+          to_char(p.created_at at time zone 'UTC', ${ISO_UTC}) as created_at,
+          to_char(p.updated_at at time zone 'UTC', ${ISO_UTC}) as updated_at
         from t
         left join p on true
         left join lateral (
@@ -92,8 +98,8 @@ export function createChatRepo(db: Db) {
         total: number;
         id: number | null;
         title: string | null;
-        created_at: string | Date | null;
-        updated_at: string | Date | null;
+        created_at: string | null;
+        updated_at: string | null;
         pinned: boolean | null;
         message_count: number | null;
       }>({ ...LIST_SESSIONS[q.sort], values: [userId, q.limit, q.offset] });
@@ -103,8 +109,8 @@ export function createChatRepo(db: Db) {
         .map((r) => ({
           id: r.id!,
           title: r.title!,
-          createdAt: new Date(r.created_at!),
-          updatedAt: new Date(r.updated_at!),
+          createdAt: r.created_at!,
+          updatedAt: r.updated_at!,
           messageCount: Number(r.message_count ?? 0),
           pinned: r.pinned === true,
         }));

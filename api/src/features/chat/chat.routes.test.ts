@@ -116,6 +116,24 @@ describe('chat sessions and messages with a real model client against the fake p
       expect(res.body.sessions[1].messageCount).toBe(0);
     });
 
+    it('writes the list’s timestamps exactly as the session itself does (UTC, milliseconds, microseconds cut)', async () => {
+      const u = await seedUser(t);
+      const id = await newSession(t, u.token, 'stamped');
+      // The list formats timestamps in SQL; the detail goes through a JS Date: both must agree to the character.
+      await t.database.db.execute(
+        sql`update chat_sessions set created_at = '1970-01-01 00:00:00.000999+00',
+            updated_at = '2026-12-31 23:59:59.999999+07' where id = ${id}`,
+      );
+      const listed = (await call(t.app, 'GET', '/api/chat/sessions', { token: u.token })).body.sessions[0];
+      const detail = (await call(t.app, 'GET', `/api/chat/sessions/${id}`, { token: u.token })).body;
+      expect(listed).toMatchObject({
+        id,
+        createdAt: '1970-01-01T00:00:00.000Z',
+        updatedAt: '2026-12-31T16:59:59.999Z',
+      });
+      expect([listed.createdAt, listed.updatedAt]).toEqual([detail.createdAt, detail.updatedAt]);
+    });
+
     it('sorts by creation or activity in both directions and pages with limit and offset', async () => {
       const u = await seedUser(t);
       const ids = [];

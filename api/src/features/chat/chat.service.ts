@@ -296,7 +296,14 @@ export function createChatService(ctx: AppContext): ChatService {
     async listSessions(userId, q) {
       const { rows, total } = await repo.listSessions(userId, q);
       return {
-        sessions: rows.map((r) => ({ ...toSession(r), messageCount: r.messageCount, pinned: r.pinned })),
+        sessions: rows.map((r) => ({
+          id: r.id,
+          title: r.title,
+          createdAt: r.createdAt,
+          updatedAt: r.updatedAt,
+          messageCount: r.messageCount,
+          pinned: r.pinned,
+        })),
         total,
       };
     },
