@@ -10,7 +10,7 @@ import { createLogger } from '../api/src/lib/logger.js';
 import { startServer } from '../api/src/server.js';
 
 type Request =
-  | { id: number; op: 'setup'; sessions: number }
+  | { id: number; op: 'setup'; sessions: number; perUser?: number }
   | { id: number; op: 'mark' }
   | { id: number; op: 'sample' }
   | { id: number; op: 'stop' };
@@ -41,21 +41,30 @@ const memory = () => {
 process.on('message', async (req: Request) => {
   try {
     if (req.op === 'setup') {
-      // One user owning one session per concurrent stream (one answer at a time per session).
+      // One session per concurrent stream (one answer at a time per session), `perUser` consecutive sessions per
+      // user (all of them by default), each user with its own token: a WebSocket run stays under the product's
+      // per-user socket cap. `token` is the first user's (the benches with one user read only that).
       const pool = database.pool;
+      const perUser = req.perUser ?? Math.max(1, req.sessions);
+      const users = Math.ceil(req.sessions / perUser);
       const u = await pool.query<{ id: number }>(
-        `insert into users (username, email, password_hash) values ('bench', 'bench@example.com', 'x')
+        `insert into users (username, email, password_hash)
+         select 'bench' || g, 'bench' || g || '@example.com', 'x' from generate_series(1, $1) g
          on conflict do nothing returning id`,
+        [users],
       );
-      const userId =
-        u.rows[0]?.id ??
-        (await pool.query<{ id: number }>("select id from users where username = 'bench'")).rows[0]!.id;
-      const s = await pool.query<{ id: number }>(
-        `insert into chat_sessions (user_id, title) select $1, 'bench ' || g from generate_series(1, $2) g returning id`,
-        [userId, req.sessions],
-      );
-      const { accessToken } = await instance.ctx.tokens.issue(userId);
-      process.send?.({ id: req.id, token: accessToken, sessionIds: s.rows.map((r) => r.id) });
+      const streams: { sessionId: number; token: string }[] = [];
+      for (const [i, { id: userId }] of u.rows.entries()) {
+        const count = Math.min(perUser, req.sessions - i * perUser);
+        const s = await pool.query<{ id: number }>(
+          `insert into chat_sessions (user_id, title)
+           select $1, 'bench ' || g from generate_series(1, $2) g returning id`,
+          [userId, count],
+        );
+        const { accessToken } = await instance.ctx.tokens.issue(userId);
+        for (const r of s.rows) streams.push({ sessionId: r.id, token: accessToken });
+      }
+      process.send?.({ id: req.id, users: u.rows.length, streams, token: streams[0]?.token });
     } else if (req.op === 'mark') {
       // A fresh lag histogram and a memory baseline (after a GC) before a run.
       globalThis.gc?.();

@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
+import { DEFAULT_WS_LIMITS } from '../api/src/features/stream/socket-registry.js';
 import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
@@ -50,6 +51,18 @@ const DEFAULTS: StreamBenchOptions = {
 
 type Transport = 'direct' | 'relay-bare' | 'relay-langchain' | 'sse' | 'ws';
 
+/** One app session a stream runs in, with its owner's access token. */
+interface BenchSession {
+  sessionId: number;
+  token: string;
+}
+
+/**
+ * Sessions per bench user: the product's per-user WebSocket cap. Each user owns this many consecutive sessions, so
+ * any run (a consecutive slice of the list) opens at most this many sockets per user, however many streams it runs.
+ */
+const STREAMS_PER_USER = DEFAULT_WS_LIMITS.maxSocketsPerUser;
+
 interface StreamResult {
   content: string;
   startedAt: number;
@@ -78,6 +91,12 @@ export interface RunReport {
   errors: string[];
   /** CPU time the app process spent per stream (user + system), whatever else the machine was running. */
   appCpuMsPerStream?: number;
+  /** The same per streamed chunk (appCpuMsPerStream / tokens). */
+  cpuMsPerChunk?: number;
+  /** App runs: CPU per chunk against relay-langchain's at the same level (the issue's target: ≤ 1.25). */
+  cpuOverLangchain?: number;
+  /** The SSE run: CPU per chunk against the WebSocket run's at the same level (target: within 10%). */
+  cpuOverWs?: number;
   /** Answers in progress in the app when memory was sampled (all of them, if the streams overlapped). */
   openAtSample?: number;
   wallMs: number;
@@ -335,8 +354,8 @@ async function run(
     fake: FakeProcess;
     app: AppProcess;
     relay: RelayProcess;
-    token: string;
-    sessions: number[];
+    /** The app's sessions not used yet, each with its owner's token (one user per STREAMS_PER_USER of them). */
+    sessions: BenchSession[];
     opts: StreamBenchOptions;
   },
 ): Promise<RunReport> {
@@ -347,7 +366,7 @@ async function run(
   // One stream at a time is repeated (singleRepeats), one after another; any other level starts n at once.
   const count = n === 1 ? opts.singleRepeats : n;
   const sessions = ctx.sessions.splice(0, count);
-  const contents = sessions.map((s, i) => `bench ${transport} ${n} ${i} ${s}`);
+  const contents = sessions.map((s, i) => `bench ${transport} ${n} ${i} ${s.sessionId}`);
   const port = app.ready.port;
   const base = `http://127.0.0.1:${port}`;
   // Sockets are opened before the run (a browser keeps its socket open), 50 at a time.
@@ -357,7 +376,7 @@ async function run(
       const batch = sessions.slice(i, i + 50);
       sockets.push(
         ...(await Promise.all(
-          batch.map((s) => openSocket(`ws://127.0.0.1:${port}/api/chat/ws/${s}?token=${ctx.token}`)),
+          batch.map((s) => openSocket(`ws://127.0.0.1:${port}/api/chat/ws/${s.sessionId}?token=${s.token}`)),
         )),
       );
     }
@@ -374,7 +393,7 @@ async function run(
       : transport === 'relay-bare' || transport === 'relay-langchain'
         ? relayStream(`http://127.0.0.1:${relay.ready.port}/${transport.slice(6)}`, content)
         : transport === 'sse'
-          ? sseStream(base, ctx.token, sessions[i]!, content)
+          ? sseStream(base, sessions[i]!.token, sessions[i]!.sessionId, content)
           : wsStream(sockets[i]!, content);
   let previous: Promise<unknown> = Promise.resolve();
   const streams = contents.map(async (content, i) => {
@@ -436,6 +455,43 @@ async function run(
   return report;
 }
 
+export interface CpuRatios {
+  streams: number;
+  /** CPU per streamed chunk of each process (ms). */
+  relayBareMsPerChunk?: number;
+  relayLangchainMsPerChunk?: number;
+  sseMsPerChunk?: number;
+  wsMsPerChunk?: number;
+  sseOverLangchain?: number;
+  wsOverLangchain?: number;
+  sseOverWs?: number;
+}
+
+/** Fills in each report's CPU per chunk and ratios; returns them per level, for the JSON. */
+function cpuRatios(reports: RunReport[], tokens: number): CpuRatios[] {
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || b === 0 ? undefined : Math.round((a / b) * 1000) / 1000;
+  const perChunk = (ms: number | undefined) => (ms === undefined ? undefined : Math.round((ms / tokens) * 1e4) / 1e4);
+  const levels = [...new Set(reports.map((r) => r.streams))];
+  return levels.map((streams) => {
+    const at = (t: Transport) => reports.find((r) => r.streams === streams && r.transport === t);
+    for (const r of reports) if (r.streams === streams) r.cpuMsPerChunk = perChunk(r.appCpuMsPerStream);
+    const [bare, langchain, sse, ws] = (['relay-bare', 'relay-langchain', 'sse', 'ws'] as const).map(at);
+    for (const r of [sse, ws]) if (r) r.cpuOverLangchain = ratio(r.cpuMsPerChunk, langchain?.cpuMsPerChunk);
+    if (sse) sse.cpuOverWs = ratio(sse.cpuMsPerChunk, ws?.cpuMsPerChunk);
+    return {
+      streams,
+      relayBareMsPerChunk: bare?.cpuMsPerChunk,
+      relayLangchainMsPerChunk: langchain?.cpuMsPerChunk,
+      sseMsPerChunk: sse?.cpuMsPerChunk,
+      wsMsPerChunk: ws?.cpuMsPerChunk,
+      sseOverLangchain: sse?.cpuOverLangchain,
+      wsOverLangchain: ws?.cpuOverLangchain,
+      sseOverWs: sse?.cpuOverWs,
+    };
+  });
+}
+
 function table(reports: RunReport[]): string {
   const cols: [string, (r: RunReport) => unknown][] = [
     ['transport', (r) => r.transport],
@@ -451,6 +507,9 @@ function table(reports: RunReport[]): string {
     ['failed', (r) => r.failedStreams],
     ['open', (r) => r.openAtSample],
     ['cpu ms/stream', (r) => round(r.appCpuMsPerStream)],
+    ['cpu ms/chunk', (r) => (r.cpuMsPerChunk === undefined ? undefined : r.cpuMsPerChunk.toFixed(3))],
+    ['× langchain', (r) => round(r.cpuOverLangchain)],
+    ['× ws', (r) => round(r.cpuOverWs)],
     ['rss KB/stream', (r) => round(r.rssPerStreamKb)],
     ['heap KB/stream', (r) => round(r.heapPerStreamKb)],
     ['lag p50', (r) => round(r.lagP50Ms)],
@@ -505,12 +564,23 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
     // A fresh session for every stream of every run (direct runs take theirs too, unused) and the warm-up.
     const perLevel = opts.levels.reduce((a, n) => a + (n === 1 ? opts.singleRepeats : n), 0);
     const total = perLevel * (1 + opts.appTransports.length) + 2 * opts.warmupStreams + 1;
-    const setup = await app.ask<{ token: string; sessionIds: number[] }>({ op: 'setup', sessions: total });
-    const ctx = { fake, app, relay, token: setup.token, sessions: setup.sessionIds, opts };
+    const setup = await app.ask<{ users: number; streams: BenchSession[] }>({
+      op: 'setup',
+      sessions: total,
+      perUser: STREAMS_PER_USER,
+    });
+    out(
+      `  ${setup.streams.length} sessions of ${setup.users} users (${STREAMS_PER_USER} each: the per-user socket cap)`,
+    );
+    const ctx = { fake, app, relay, sessions: setup.streams, opts };
     // Warm-up, not measured: the first answer loads LangChain and opens pools; then every process serves a load
     // once (JIT, heap growth), so whichever transport runs first at a level is not the one that pays for it.
     await run('sse', 1, { ...ctx, opts: { ...opts, singleRepeats: 1 } });
-    await run('relay-langchain', 1, { ...ctx, sessions: [0], opts: { ...opts, singleRepeats: 1 } });
+    await run('relay-langchain', 1, {
+      ...ctx,
+      sessions: [{ sessionId: 0, token: '' }],
+      opts: { ...opts, singleRepeats: 1 },
+    });
     if (opts.warmupStreams > 1) {
       for (const transport of ['relay-bare', 'relay-langchain', ...opts.appTransports] as Transport[]) {
         const sessions = transport.startsWith('relay') ? [...ctx.sessions] : ctx.sessions;
@@ -537,13 +607,21 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
         await new Promise((res) => setTimeout(res, 500));
       }
     }
+    const ratios = cpuRatios(reports, opts.tokens);
     out('');
     out(table(reports));
     for (const r of reports) {
       if (r.errors.length) out(`${r.transport} × ${r.streams} errors: ${r.errors.join(' | ')}`);
     }
     out('(ms unless stated; + = added by the app over clients reading the fake server directly; lag = app event loop)');
-    const file = writeResult('stream', { at: new Date().toISOString(), node: process.version, options: opts, reports });
+    out('(cpu: of the process serving the streams; × langchain: app / relay-langchain; × ws: app SSE / app WebSocket)');
+    const file = writeResult('stream', {
+      at: new Date().toISOString(),
+      node: process.version,
+      options: opts,
+      ratios,
+      reports,
+    });
     out(`written: ${path.relative(process.cwd(), file)}`);
     return reports;
   } finally {

@@ -24,20 +24,22 @@ export function chatRoutes(
       await chat.deleteSession(c.get('user').id, param.id);
       return c.json({ message: 'Session deleted successfully' });
     })
-    .add('sendMessage', async (c, { param, json }) =>
-      c.json(await generations.complete(c.get('user').id, param.id, json.content, { fileIds: json.fileIds }), 201),
-    )
+    .add('sendMessage', async (c, { param, json }) => {
+      const { id: userId, apiKeyId } = c.get('user');
+      const done = await generations.complete(userId, param.id, json.content, { fileIds: json.fileIds, apiKeyId });
+      return c.json(done, 201);
+    })
     .add('regenerateMessage', async (c, { param }) => {
-      const userId = c.get('user').id;
+      const { id: userId, apiKeyId } = c.get('user');
       const done = await generations.completeWith(userId, param.id, () =>
-        chat.beginRegenerate(userId, param.id, param.messageId),
+        chat.beginRegenerate(userId, param.id, param.messageId, { apiKeyId }),
       );
       return c.json({ assistantMessage: done.assistantMessage }, 201);
     })
     .add('editMessage', async (c, { param, json }) => {
-      const userId = c.get('user').id;
+      const { id: userId, apiKeyId } = c.get('user');
       const done = await generations.completeWith(userId, param.id, () =>
-        chat.beginEdit(userId, param.id, param.messageId, json.content),
+        chat.beginEdit(userId, param.id, param.messageId, json.content, { apiKeyId }),
       );
       return c.json({ userMessage: done.userMessage, assistantMessage: done.assistantMessage }, 201);
     })

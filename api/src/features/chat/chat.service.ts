@@ -62,10 +62,16 @@ export interface FinishResult {
 }
 
 /** What a new message may ask for beside its text. */
-export interface TurnOptions {
+export interface TurnOptions extends CallerOptions {
   model?: string;
   /** Files of this message (features/files): checked before anything is stored, then given to the model. */
   fileIds?: number[];
+}
+
+/** Who sent a turn, beside the user: recorded in the answer's usage-ledger row. */
+export interface CallerOptions {
+  /** The API key the request or socket authenticated with (AuthUser.apiKeyId); null or absent for an access token. */
+  apiKeyId?: number | null;
 }
 
 export interface ChatService {
@@ -83,9 +89,20 @@ export interface ChatService {
    * Like beginTurn, but for a new answer to the user message of assistant message `messageId`, as its sibling
    * (the old answer stays as an alternative). 400 if `messageId` is not an assistant message.
    */
-  beginRegenerate(userId: number, sessionId: number, messageId: number): Promise<BegunRegeneration>;
+  beginRegenerate(
+    userId: number,
+    sessionId: number,
+    messageId: number,
+    opts?: CallerOptions,
+  ): Promise<BegunRegeneration>;
   /** Like beginTurn, but the user message is a new sibling of user message `messageId` (400 if not a user message). */
-  beginEdit(userId: number, sessionId: number, messageId: number, content: string): Promise<BegunTurn>;
+  beginEdit(
+    userId: number,
+    sessionId: number,
+    messageId: number,
+    content: string,
+    opts?: CallerOptions,
+  ): Promise<BegunTurn>;
   deleteSession(userId: number, sessionId: number): Promise<void>;
   /** 404 NOT_FOUND if missing, 403 FORBIDDEN if it is another user's. Returns the session row. */
   requireOwnedSession(userId: number, sessionId: number): Promise<OwnedSession>;
@@ -154,7 +171,7 @@ export function createChatService(ctx: AppContext): ChatService {
     userId: number,
     sessionId: number,
     spec: BranchSpec,
-    opts: { model?: string } = {},
+    opts: { model?: string } & CallerOptions = {},
   ): Promise<BegunTurn | BegunRegeneration> {
     if (spec.kind === 'append') return beginAppend(userId, sessionId, spec.content, opts);
     const session = await ownedRow(userId, sessionId);
@@ -199,7 +216,8 @@ export function createChatService(ctx: AppContext): ChatService {
         parentId,
       });
       // Refused over a quota: 429, and the transaction (both messages) rolls back.
-      await usage.reserveInTx(tx, { userId, sessionId, messageId: assistant.id, model });
+      const apiKeyId = opts.apiKeyId ?? null;
+      await usage.reserveInTx(tx, { userId, apiKeyId, sessionId, messageId: assistant.id, model });
       await repo.setLeaf(tx, sessionId, assistant.id);
       // Only edits and regenerations get here (appends go through beginAppend): neither names the session.
       await repo.touchSession(tx, sessionId);
@@ -241,6 +259,7 @@ export function createChatService(ctx: AppContext): ChatService {
     const append = () =>
       repo.appendTurnChecked({
         userId,
+        apiKeyId: opts.apiKeyId ?? null,
         sessionId,
         content,
         requestedModel,
@@ -354,12 +373,12 @@ export function createChatService(ctx: AppContext): ChatService {
       return beginBranch(userId, sessionId, { kind: 'append', content }, opts) as Promise<BegunTurn>;
     },
 
-    beginEdit(userId, sessionId, messageId, content) {
-      return beginBranch(userId, sessionId, { kind: 'edit', messageId, content }) as Promise<BegunTurn>;
+    beginEdit(userId, sessionId, messageId, content, opts = {}) {
+      return beginBranch(userId, sessionId, { kind: 'edit', messageId, content }, opts) as Promise<BegunTurn>;
     },
 
-    beginRegenerate(userId, sessionId, messageId) {
-      return beginBranch(userId, sessionId, { kind: 'regenerate', messageId });
+    beginRegenerate(userId, sessionId, messageId, opts = {}) {
+      return beginBranch(userId, sessionId, { kind: 'regenerate', messageId }, opts);
     },
 
     async deleteSession(userId, sessionId) {

@@ -81,6 +81,7 @@ describe('beginTurn builds the prompt with the turn', () => {
     );
     const turn = {
       userId,
+      apiKeyId: null,
       content: 'hello',
       requestedModel: null,
       models: [t.ctx.llm.defaultModel],

@@ -1,7 +1,6 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatSessions } from '../../db/schema/index.js';
-import { callerApiKeyId } from '../../http/caller-context.js';
 import type { DbOrTx } from './chat.repo.js';
 import { fromSqlRow, type MessageRow, type MessageSqlRow, messageSqlColumns } from './message-row.js';
 
@@ -35,6 +34,8 @@ export function createTurnRepo(db: Db) {
      */
     async appendTurnChecked(t: {
       userId: number;
+      /** The API key the turn was sent with (its ledger row records it); null for an access token. */
+      apiKeyId: number | null;
       sessionId: number;
       content: string;
       /** Already checked against the offered models (null: none asked for). */
@@ -79,7 +80,7 @@ export function createTurnRepo(db: Db) {
           returning ${messageSqlColumns()}
         ), led as (
           insert into usage_ledger (user_id, api_key_id, session_id, message_id, kind, model)
-          select ${t.userId}, ${callerApiKeyId()}::int, a.session_id, a.id, 'answer', a.model from a
+          select ${t.userId}, ${t.apiKeyId}::int, a.session_id, a.id, 'answer', a.model from a
         ), moved as (
           update chat_sessions c set current_leaf_id = a.id, updated_at = now(),
             title = case when c.titled or ${t.titleIfUntitled}::text is null then c.title else ${t.titleIfUntitled}::text end,

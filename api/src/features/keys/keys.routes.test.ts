@@ -135,6 +135,35 @@ describe('/api/keys', () => {
       .toMatchObject({ lastUsedAt: expect.any(String) });
   });
 
+  it('records the key on the ledger row of every kind of turn: REST send, regenerate, edit; socket edit, regenerate', async () => {
+    const u = await signedIn();
+    const { key, id } = (await http('POST', '/api/keys', u.token, { name: 'turns' })).body;
+    const session = (await http('POST', '/api/chat/sessions', key, { title: 'turns by key' })).body;
+    const base = `/api/chat/sessions/${session.id}/messages`;
+    const sent = await http('POST', base, key, { content: 'by REST' });
+    expect(sent.status).toBe(201);
+    const regen = await http('POST', `${base}/${sent.body.assistantMessage.id}/regenerate`, key);
+    expect(regen.status).toBe(201);
+    const edited = await http('POST', `${base}/${sent.body.userMessage.id}/edit`, key, { content: 'edited' });
+    expect(edited.status).toBe(201);
+
+    const ws = await WsClient.open(`${served.wsUrl}/api/chat/ws/${session.id}?token=${encodeURIComponent(key)}`);
+    ws.send({ type: 'edit', messageId: edited.body.userMessage.id, content: 'edited again' });
+    const afterEdit = (await ws.untilEnd()).at(-1);
+    expect(afterEdit?.type).toBe('done');
+    ws.send({ type: 'regenerate', messageId: afterEdit?.type === 'done' ? afterEdit.messageId : 0 });
+    expect((await ws.untilEnd()).at(-1)?.type).toBe('done');
+    ws.close();
+    // The same user by their login's token: no key on its row.
+    expect((await http('POST', base, u.token, { content: 'by the login' })).status).toBe(201);
+
+    const ledger = await t.database.pool.query<{ api_key_id: number | null }>(
+      'select api_key_id from usage_ledger where user_id = $1 order by id',
+      [u.id],
+    );
+    expect(ledger.rows.map((r) => r.api_key_id)).toEqual([id, id, id, id, id, null]);
+  });
+
   it('refuses a revoked key with 401 on REST and on the WebSocket upgrade', async () => {
     const u = await signedIn();
     const { key, id } = (await http('POST', '/api/keys', u.token, { name: 'to revoke' })).body;

@@ -13,12 +13,23 @@ export interface ChatTurns {
     userId: number,
     sessionId: number,
     content: string,
-    opts?: { fileIds?: number[] },
+    opts?: { fileIds?: number[]; apiKeyId?: number | null },
   ): Promise<{ userMessage: Message; assistantMessage: Message; temperature?: number; prompt?: BaseMessage[] }>;
   /** A new answer beside assistant message `messageId` (kept as an alternative); `repliesTo` is its user message. */
-  beginRegenerate(userId: number, sessionId: number, messageId: number): Promise<BegunAnswer>;
+  beginRegenerate(
+    userId: number,
+    sessionId: number,
+    messageId: number,
+    opts?: { apiKeyId?: number | null },
+  ): Promise<BegunAnswer>;
   /** A new version of user message `messageId` (beside it) and the row of its answer. */
-  beginEdit(userId: number, sessionId: number, messageId: number, content: string): Promise<BegunAnswer>;
+  beginEdit(
+    userId: number,
+    sessionId: number,
+    messageId: number,
+    content: string,
+    opts?: { apiKeyId?: number | null },
+  ): Promise<BegunAnswer>;
   buildPrompt(sessionId: number, assistantMessageId: number): Promise<BaseMessage[]>;
   finishAnswer(
     messageId: number,

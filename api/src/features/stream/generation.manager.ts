@@ -193,7 +193,12 @@ export class GenerationManager {
    * The non-streaming turn through the same path (stop, shutdown and recovery apply): resolves with the stored
    * answer (complete, or stopped), throws the provider's AppError (the answer stored as 'error').
    */
-  async complete(userId: number, sessionId: number, content: string, opts: { fileIds?: number[] } = {}) {
+  async complete(
+    userId: number,
+    sessionId: number,
+    content: string,
+    opts: { fileIds?: number[]; apiKeyId?: number | null } = {},
+  ) {
     const done = await this.completeWith(userId, sessionId, () =>
       this.deps.chat.beginTurn(userId, sessionId, content, opts),
     );

@@ -60,8 +60,9 @@ export interface AnswerRun {
 
 /** Runs an answer's model call to its end, each piece of text to `onText`; never throws (the outcome says it). */
 export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
-  const deadline = new Deadline(a.timeoutMs, a.totalTimeoutMs);
-  const signal = AbortSignal.any([a.stop, deadline.signal]);
+  const deadline = new Deadline(a.timeoutMs, a.totalTimeoutMs, a.stop);
+  // The stop and both time limits: what the model call and the loop below end on.
+  const signal = deadline.signal;
   let usage: TokenUsage | null = null;
   // A failure before the model is called is ours (the database), not the provider's.
   let calling = false;
@@ -104,35 +105,46 @@ export async function runAnswer(a: AnswerRun): Promise<ModelOutcome> {
 }
 
 /**
- * The two time limits of a model call as one abort signal: idle (reset by every output) and total. Aborts with a
- * TimeoutError, as AbortSignal.timeout() does, so the failure is told apart from a stop.
+ * The stop and the two time limits of a model call as one abort signal: idle (reset by every output) and total.
+ * A limit aborts with a TimeoutError, as AbortSignal.timeout() does, so the failure is told apart from a stop; a stop
+ * aborts with the stop's reason. Whichever comes first wins, as with AbortSignal.any(), without its per-signal
+ * bookkeeping. The idle timer is refreshed per output, not replaced (no timer object per chunk).
  */
 class Deadline {
   private readonly controller = new AbortController();
   private idle: NodeJS.Timeout | undefined;
   private total: NodeJS.Timeout | undefined;
   readonly signal = this.controller.signal;
+  private readonly onStop = () => {
+    this.clear();
+    this.controller.abort(this.stop.reason);
+  };
 
   constructor(
     private readonly idleMs: number,
     private readonly totalMs: number,
-  ) {}
+    private readonly stop: AbortSignal,
+  ) {
+    if (stop.aborted) this.controller.abort(stop.reason);
+    else stop.addEventListener('abort', this.onStop, { once: true });
+  }
 
   start() {
+    if (this.signal.aborted) return;
     this.total = setTimeout(() => this.expire('total'), this.totalMs);
-    this.touch();
+    this.idle = setTimeout(() => this.expire('idle'), this.idleMs);
   }
 
   /** Something came: the idle limit starts again. */
   touch() {
-    if (this.signal.aborted) return;
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => this.expire('idle'), this.idleMs);
+    if (!this.signal.aborted) this.idle?.refresh();
   }
 
+  /** The call is over: no timer left behind, and a later stop no longer aborts it. */
   clear() {
     clearTimeout(this.idle);
     clearTimeout(this.total);
+    this.stop.removeEventListener('abort', this.onStop);
   }
 
   private expire(which: 'idle' | 'total') {
@@ -147,20 +159,25 @@ class Deadline {
  * The outputs of `source` until `signal` aborts: then it throws the signal's reason at once, even while the source
  * is stuck awaiting a network read that ignores the signal (a provider that stalls mid-stream), and asks the source
  * to end without waiting for it.
+ *
+ * Each wait is one promise that the abort listener rejects, not a Promise.race with one long-lived "aborted" promise:
+ * every race left a reaction on that promise until the answer ended (a hundred per 100-chunk answer, kept through
+ * young-generation collections), which cost more CPU per chunk than the rest of this file (bench/stream.bench.ts).
  */
 async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {}); // observed by the race below; never an unhandled rejection
+  let fail: ((reason: unknown) => void) | undefined;
+  const onAbort = () => fail?.(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   let finished = false;
   try {
     for (;;) {
-      const next = await Promise.race([it.next(), aborted]);
+      signal.throwIfAborted();
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        fail = reject;
+        it.next().then(resolve, reject);
+      });
+      fail = undefined;
       if (next.done) {
         finished = true;
         return;
@@ -168,7 +185,7 @@ async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): 
       yield next.value;
     }
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     // Not awaited: a source stuck in a read ends when its own signal (the same one) cancels that read.
     if (!finished) void it.return?.(undefined)?.catch(() => {});
   }

@@ -108,18 +108,22 @@ export function sseRoutes(ctx: AppContext, chat: ChatTurns, generations: Generat
   return (
     routeGroup(ctx)
       .add('streamMessage', (c, { param, json }) => {
-        const userId = c.get('user').id;
+        const { id: userId, apiKeyId } = c.get('user');
         return streamBegun(userId, param.id, () =>
-          chat.beginTurn(userId, param.id, json.content, { fileIds: json.fileIds }),
+          chat.beginTurn(userId, param.id, json.content, { fileIds: json.fileIds, apiKeyId }),
         );
       })
       .add('regenerateMessageStream', (c, { param }) => {
-        const userId = c.get('user').id;
-        return streamBegun(userId, param.id, () => chat.beginRegenerate(userId, param.id, param.messageId));
+        const { id: userId, apiKeyId } = c.get('user');
+        return streamBegun(userId, param.id, () =>
+          chat.beginRegenerate(userId, param.id, param.messageId, { apiKeyId }),
+        );
       })
       .add('editMessageStream', (c, { param, json }) => {
-        const userId = c.get('user').id;
-        return streamBegun(userId, param.id, () => chat.beginEdit(userId, param.id, param.messageId, json.content));
+        const { id: userId, apiKeyId } = c.get('user');
+        return streamBegun(userId, param.id, () =>
+          chat.beginEdit(userId, param.id, param.messageId, json.content, { apiKeyId }),
+        );
       })
       // Resume: chunks after Last-Event-ID (or ?after=N), then live; nothing in progress: the latest answer's `done`.
       .add('resumeStream', async (c, { param, query, header }) => {

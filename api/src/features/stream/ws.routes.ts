@@ -9,7 +9,6 @@ import type { AppContext } from '../../context.js';
 import type { AppEnv } from '../../http/app-env.js';
 import { factory } from '../../http/app-env.js';
 import { errors } from '../../http/app-error.js';
-import { runAsCaller } from '../../http/caller-context.js';
 import { loggableError, toAppError } from '../../http/error-handler.js';
 import { honoPath, routeInput, tableValidators } from '../../http/route-table.js';
 import { createOriginCheck } from '../../http/same-origin.js';
@@ -157,18 +156,20 @@ export function wsRoutes(ctx: AppContext, chat: ChatTurns, generations: Generati
           return;
         }
         const msg = parsed.data;
-        const { id: userId } = state.user;
-        const work = runAsCaller(state.user, () =>
+        // The socket's credential, for the answer's usage-ledger row (an API key's id, or null).
+        const { id: userId, apiKeyId } = state.user;
+        const work =
           msg.type === 'message'
-            ? handleMessage(() => chat.beginTurn(userId, state.sessionId, msg.content, { fileIds: msg.fileIds }))
+            ? handleMessage(() =>
+                chat.beginTurn(userId, state.sessionId, msg.content, { fileIds: msg.fileIds, apiKeyId }),
+              )
             : msg.type === 'regenerate'
-              ? handleMessage(() => chat.beginRegenerate(userId, state.sessionId, msg.messageId))
+              ? handleMessage(() => chat.beginRegenerate(userId, state.sessionId, msg.messageId, { apiKeyId }))
               : msg.type === 'edit'
-                ? handleMessage(() => chat.beginEdit(userId, state.sessionId, msg.messageId, msg.content))
+                ? handleMessage(() => chat.beginEdit(userId, state.sessionId, msg.messageId, msg.content, { apiKeyId }))
                 : msg.type === 'resume'
                   ? handleResume(msg.after)
-                  : handleStop(),
-        );
+                  : handleStop();
         work.catch(sendError);
       };
 

@@ -6,7 +6,6 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { AppError } from '../../http/app-error.js';
 import { errors } from '../../http/app-error.js';
-import { callerApiKeyId } from '../../http/caller-context.js';
 import { countTokens } from '../../llm/token-counter.js';
 import { addDays, dayStart, UTC_TODAY, utcDay } from './days.js';
 import { callCost, sumCosts } from './prices.js';
@@ -71,12 +70,12 @@ export function createUsageService(ctx: Pick<AppContext, 'db' | 'config'> & { me
      */
     async reserveInTx(
       tx: DbOrTx,
-      call: { userId: number; sessionId: number; messageId: number; model: string },
+      call: { userId: number; apiKeyId: number | null; sessionId: number; messageId: number; model: string },
     ): Promise<void> {
       const res = await tx.execute<{ reserved: number }>(sql`
         with ${reservationCtes(call.userId, config)}, led as (
           insert into usage_ledger (user_id, api_key_id, session_id, message_id, kind, model)
-          select ${call.userId}, ${callerApiKeyId()}::int, ${call.sessionId}, ${call.messageId}, 'answer', ${call.model}
+          select ${call.userId}, ${call.apiKeyId}::int, ${call.sessionId}, ${call.messageId}, 'answer', ${call.model}
           where exists (select 1 from quota)
           returning 1
         )

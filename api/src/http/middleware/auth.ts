@@ -2,7 +2,6 @@
 import type { TokenService } from '../../features/auth/tokens.js';
 import { factory } from '../app-env.js';
 import { errors } from '../app-error.js';
-import { runAsCaller } from '../caller-context.js';
 
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -15,6 +14,6 @@ export function requireAuth(tokens: TokenService) {
   return factory.createMiddleware(async (c, next) => {
     const user = await tokens.authenticate(bearerToken(c.req.header('authorization')));
     c.set('user', user);
-    await runAsCaller(user, next);
+    await next();
   });
 }
