@@ -40,10 +40,10 @@ export interface ReadsSummary extends ReadsRow {
 }
 
 /**
- * api/src/main.ts as `start` runs it, on an existing database, with `workers` API processes (WEB_CONCURRENCY);
- * resolves once it answers on its port.
+ * api/src/main.ts as `start` runs it, on an existing database, with `workers` API processes (WEB_CONCURRENCY) and
+ * APP_ENV plus `env`; resolves once it answers on its port.
  */
-async function startMain(databaseUrl: string, workers: number) {
+export async function startMain(databaseUrl: string, workers: number, env: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
     cwd: ROOT,
@@ -54,6 +54,7 @@ async function startMain(databaseUrl: string, workers: number) {
       PORT: String(port),
       HOST: '127.0.0.1',
       WEB_CONCURRENCY: String(workers),
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -14,6 +14,7 @@ import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
 import { DEFAULT_WS_LIMITS } from '../api/src/features/stream/socket-registry.js';
+import { startMain } from './reads.bench.js';
 import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
@@ -34,6 +35,11 @@ export interface StreamBenchOptions {
   singleRepeats: number;
   /** Streams per transport of the unmeasured warm-up (JIT and heap growth at load), so run order does not matter. */
   warmupStreams: number;
+  /**
+   * At these levels, also SSE through api/src/main.ts as `start` runs it with 1 and with 2 API processes
+   * (WEB_CONCURRENCY) on the same database: does a second process help? Latency only (CPU is per process).
+   */
+  processLevels: number[];
 }
 
 // 100 tokens every 30 ms: each answer lasts 3 s, so with a 1 s ramp all streams of a run are open at once.
@@ -47,9 +53,10 @@ const DEFAULTS: StreamBenchOptions = {
   appTransports: ['sse', 'ws'],
   singleRepeats: 5,
   warmupStreams: 50,
+  processLevels: [100, 1000],
 };
 
-type Transport = 'direct' | 'relay-bare' | 'relay-langchain' | 'sse' | 'ws';
+type Transport = 'direct' | 'relay-bare' | 'relay-langchain' | 'sse' | 'ws' | 'sse, start 1' | 'sse, start 2';
 
 /** One app session a stream runs in, with its owner's access token. */
 interface BenchSession {
@@ -354,6 +361,8 @@ async function run(
     fake: FakeProcess;
     app: AppProcess;
     relay: RelayProcess;
+    /** The ports of main.ts with 1 and with 2 API processes (the `sse, start N` transports). */
+    mains: number[];
     /** The app's sessions not used yet, each with its owner's token (one user per STREAMS_PER_USER of them). */
     sessions: BenchSession[];
     opts: StreamBenchOptions;
@@ -367,7 +376,9 @@ async function run(
   const count = n === 1 ? opts.singleRepeats : n;
   const sessions = ctx.sessions.splice(0, count);
   const contents = sessions.map((s, i) => `bench ${transport} ${n} ${i} ${s.sessionId}`);
-  const port = app.ready.port;
+  const viaStart =
+    transport === 'sse, start 1' ? ctx.mains[0] : transport === 'sse, start 2' ? ctx.mains[1] : undefined;
+  const port = viaStart ?? app.ready.port;
   const base = `http://127.0.0.1:${port}`;
   // Sockets are opened before the run (a browser keeps its socket open), 50 at a time.
   const sockets: WebSocket[] = [];
@@ -392,7 +403,7 @@ async function run(
       ? directStream(fake.ready.url, content)
       : transport === 'relay-bare' || transport === 'relay-langchain'
         ? relayStream(`http://127.0.0.1:${relay.ready.port}/${transport.slice(6)}`, content)
-        : transport === 'sse'
+        : transport === 'sse' || viaStart !== undefined
           ? sseStream(base, sessions[i]!.token, sessions[i]!.sessionId, content)
           : wsStream(sockets[i]!, content);
   let previous: Promise<unknown> = Promise.resolve();
@@ -532,6 +543,7 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
   let fake: FakeProcess | undefined;
   let app: AppProcess | undefined;
   let relay: RelayProcess | undefined;
+  const mains: { port: number; stop(): Promise<void> }[] = [];
   try {
     fake = await startChild<{ url: string }>('stream.fake.ts', {
       BENCH_TOKENS: String(opts.tokens),
@@ -561,9 +573,19 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
       OPENAI_API_KEY: 'bench',
       OPENAI_MAX_RETRIES: '0',
     });
-    // A fresh session for every stream of every run (direct runs take theirs too, unused) and the warm-up.
+    const processLevels = opts.levels.filter((n) => opts.processLevels.includes(n));
+    if (processLevels.length) {
+      // What `start` runs, as the app process above is configured (its pool, its model server, no log lines).
+      const env = { DB_POOL_MAX: process.env.DB_POOL_MAX ?? '20', LOG_LEVEL: 'fatal', OPENAI_BASE_URL: fake.ready.url };
+      mains.push(await startMain(url, 1, env), await startMain(url, 2, env));
+    }
+    // A fresh session for every stream of every run (direct runs take theirs too, unused) and the warm-ups.
     const perLevel = opts.levels.reduce((a, n) => a + (n === 1 ? opts.singleRepeats : n), 0);
-    const total = perLevel * (1 + opts.appTransports.length) + 2 * opts.warmupStreams + 1;
+    const total =
+      perLevel * (1 + opts.appTransports.length) +
+      2 * processLevels.reduce((a, n) => a + n + opts.warmupStreams, 0) +
+      2 * opts.warmupStreams +
+      1;
     const setup = await app.ask<{ users: number; streams: BenchSession[] }>({
       op: 'setup',
       sessions: total,
@@ -572,7 +594,7 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
     out(
       `  ${setup.streams.length} sessions of ${setup.users} users (${STREAMS_PER_USER} each: the per-user socket cap)`,
     );
-    const ctx = { fake, app, relay, sessions: setup.streams, opts };
+    const ctx = { fake, app, relay, mains: mains.map((m) => m.port), sessions: setup.streams, opts };
     // Warm-up, not measured: the first answer loads LangChain and opens pools; then every process serves a load
     // once (JIT, heap growth), so whichever transport runs first at a level is not the one that pays for it.
     await run('sse', 1, { ...ctx, opts: { ...opts, singleRepeats: 1 } });
@@ -606,6 +628,18 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
         out(`  ${transport} × ${n}: ttfc p50 ${round(r.ttfcP50Ms)} ms, lost ${r.chunksLost}`);
         await new Promise((res) => setTimeout(res, 500));
       }
+      if (processLevels.includes(n)) {
+        for (const transport of ['sse, start 1', 'sse, start 2'] as const) {
+          // Each process of main.ts warms up (JIT, pools) before it is measured, as the app process did.
+          await run(transport, opts.warmupStreams, ctx);
+          const r = await run(transport, n, ctx);
+          r.addedTtfcP50Ms = r.ttfcP50Ms - direct.ttfcP50Ms;
+          r.addedChunkP50Ms = r.chunkLatencyP50Ms - direct.chunkLatencyP50Ms;
+          reports.push(r);
+          out(`  ${transport} × ${n}: ttfc p50 ${round(r.ttfcP50Ms)} ms, lost ${r.chunksLost}`);
+          await new Promise((res) => setTimeout(res, 500));
+        }
+      }
     }
     const ratios = cpuRatios(reports, opts.tokens);
     out('');
@@ -625,6 +659,7 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
     out(`written: ${path.relative(process.cwd(), file)}`);
     return reports;
   } finally {
+    for (const m of mains) await m.stop();
     await app?.stop();
     await relay?.stop();
     await fake?.stop();
