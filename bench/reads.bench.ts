@@ -6,15 +6,13 @@
 // the median of its per-round ratios to bare node:http. Run: node --import tsx bench/run.ts reads
 // (BENCH_READS_MS=5000 per target and round; BENCH_CPU_PROF=1 writes bench/results/app.cpuprofile of the in-process
 // app). Writes bench/results/reads.json. Loopback only, about 4 min.
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectDatabase } from '../api/src/db/client.js';
-import { ensureDatabase, freePort, startEmbeddedPostgres } from '../api/src/db/embedded.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
+import { APP_ENV, startMain } from './app-process.js';
 import { type LoadReport, runLoad } from './load.js';
 import { writeResult } from './results.js';
 import { median } from './stats.js';
@@ -25,7 +23,6 @@ const DURATION_MS = Number(process.env.BENCH_READS_MS ?? 5_000);
 const WARMUP_MS = 1_500;
 const SESSIONS = 20;
 const ROUNDS = Number(process.env.BENCH_READS_ROUNDS ?? 3);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface ReadsRow extends LoadReport {
   target: string;
@@ -39,64 +36,7 @@ export interface ReadsSummary extends ReadsRow {
   rpsByRound: number[];
 }
 
-/**
- * api/src/main.ts as `start` runs it, on an existing database, with `workers` API processes (WEB_CONCURRENCY) and
- * APP_ENV plus `env`; resolves once it answers on its port.
- */
-export async function startMain(databaseUrl: string, workers: number, env: Record<string, string> = {}) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...APP_ENV,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      WEB_CONCURRENCY: String(workers),
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const answers = () =>
-    new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/health', agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('error', () => resolve(false));
-      req.end();
-    });
-  const deadline = Date.now() + 60_000;
-  while (!(await answers())) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`main.ts (WEB_CONCURRENCY=${workers}) did not start`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    port,
-    async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-}
-
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-export const APP_ENV = {
-  NODE_ENV: 'production',
-  SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789',
-  // The production default: one access-log line per request is part of what a read costs.
-  LOG_LEVEL: 'info',
-  CHAT_RATE_LIMIT_PER_MINUTE: '0',
-  AUTH_RATE_LIMIT_PER_MINUTE: '0',
-  OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-  OPENAI_API_KEY: 'bench',
-  OPENAI_MODEL: 'fake-model',
-};
 
 export function printTable(rows: Record<string, unknown>[]): string {
   const cols = Object.keys(rows[0] ?? {});

@@ -14,7 +14,7 @@ import { connectDatabase } from '../api/src/db/client.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../api/src/db/embedded.js';
 import { runMigrations } from '../api/src/db/migrate.js';
 import { DEFAULT_WS_LIMITS } from '../api/src/features/stream/socket-registry.js';
-import { startMain } from './reads.bench.js';
+import { startMain } from './app-process.js';
 import { writeResult } from './results.js';
 import { percentile } from './stats.js';
 
@@ -613,31 +613,26 @@ export async function runStreamBench(partial: Partial<StreamBenchOptions> = {}):
     for (const n of opts.levels) {
       const direct = await run('direct', n, ctx);
       reports.push(direct);
-      const transports: Transport[] =
-        n <= opts.floorUpTo ? ['relay-bare', 'relay-langchain', ...opts.appTransports] : opts.appTransports;
-      for (const transport of transports) {
-        // Relay runs take no session; the same list keeps the app's sessions fresh for every run.
-        const r = await run(
-          transport,
-          n,
-          transport.startsWith('relay') ? { ...ctx, sessions: [...ctx.sessions] } : ctx,
-        );
+      /** One measured run at this level, with what it adds over the direct run. */
+      const measure = async (transport: Transport, runCtx: typeof ctx) => {
+        const r = await run(transport, n, runCtx);
         r.addedTtfcP50Ms = r.ttfcP50Ms - direct.ttfcP50Ms;
         r.addedChunkP50Ms = r.chunkLatencyP50Ms - direct.chunkLatencyP50Ms;
         reports.push(r);
         out(`  ${transport} × ${n}: ttfc p50 ${round(r.ttfcP50Ms)} ms, lost ${r.chunksLost}`);
         await new Promise((res) => setTimeout(res, 500));
+      };
+      const transports: Transport[] =
+        n <= opts.floorUpTo ? ['relay-bare', 'relay-langchain', ...opts.appTransports] : opts.appTransports;
+      for (const transport of transports) {
+        // Relay runs take no session; the same list keeps the app's sessions fresh for every run.
+        await measure(transport, transport.startsWith('relay') ? { ...ctx, sessions: [...ctx.sessions] } : ctx);
       }
       if (processLevels.includes(n)) {
         for (const transport of ['sse, start 1', 'sse, start 2'] as const) {
           // Each process of main.ts warms up (JIT, pools) before it is measured, as the app process did.
           await run(transport, opts.warmupStreams, ctx);
-          const r = await run(transport, n, ctx);
-          r.addedTtfcP50Ms = r.ttfcP50Ms - direct.ttfcP50Ms;
-          r.addedChunkP50Ms = r.chunkLatencyP50Ms - direct.chunkLatencyP50Ms;
-          reports.push(r);
-          out(`  ${transport} × ${n}: ttfc p50 ${round(r.ttfcP50Ms)} ms, lost ${r.chunksLost}`);
-          await new Promise((res) => setTimeout(res, 500));
+          await measure(transport, ctx);
         }
       }
     }

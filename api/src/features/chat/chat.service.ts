@@ -315,14 +315,8 @@ export function createChatService(ctx: AppContext): ChatService {
     async listSessions(userId, q) {
       const { rows, total } = await repo.listSessions(userId, q);
       return {
-        sessions: rows.map((r) => ({
-          id: r.id,
-          title: r.title,
-          createdAt: r.createdAt,
-          updatedAt: r.updatedAt,
-          messageCount: r.messageCount,
-          pinned: r.pinned,
-        })),
+        // The repo's rows are already the API's shape (timestamps written by PostgreSQL as toISOString writes them).
+        sessions: rows,
         total,
       };
     },

@@ -5,6 +5,16 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { AppError } from '../../http/app-error.js';
 import type { ModelCallReport } from '../usage/ledger.js';
 
+/** Who sent a turn, beside the user: the API key it came with (null or absent: an access token), for the ledger. */
+export interface TurnCaller {
+  apiKeyId?: number | null;
+}
+
+/** A new message's options: its files (features/files) and its caller. */
+export interface NewTurnOptions extends TurnCaller {
+  fileIds?: number[];
+}
+
 /** What the manager needs from the chat feature (the seam in features/chat/chat.service.ts). */
 export interface ChatTurns {
   /** 404 NOT_FOUND if missing, 403 FORBIDDEN if it is another user's. */
@@ -13,22 +23,17 @@ export interface ChatTurns {
     userId: number,
     sessionId: number,
     content: string,
-    opts?: { fileIds?: number[]; apiKeyId?: number | null },
+    opts?: NewTurnOptions,
   ): Promise<{ userMessage: Message; assistantMessage: Message; temperature?: number; prompt?: BaseMessage[] }>;
   /** A new answer beside assistant message `messageId` (kept as an alternative); `repliesTo` is its user message. */
-  beginRegenerate(
-    userId: number,
-    sessionId: number,
-    messageId: number,
-    opts?: { apiKeyId?: number | null },
-  ): Promise<BegunAnswer>;
+  beginRegenerate(userId: number, sessionId: number, messageId: number, opts?: TurnCaller): Promise<BegunAnswer>;
   /** A new version of user message `messageId` (beside it) and the row of its answer. */
   beginEdit(
     userId: number,
     sessionId: number,
     messageId: number,
     content: string,
-    opts?: { apiKeyId?: number | null },
+    opts?: TurnCaller,
   ): Promise<BegunAnswer>;
   buildPrompt(sessionId: number, assistantMessageId: number): Promise<BaseMessage[]>;
   finishAnswer(

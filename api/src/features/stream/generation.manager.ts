@@ -9,7 +9,15 @@ import type { Logger } from '../../lib/logger.js';
 import { modelCallReport } from '../usage/ledger.js';
 import { AnswerStore } from './answer-store.js';
 import { ChunkLog } from './chunk-log.js';
-import type { BegunAnswer, ChatTurns, FollowResult, StreamEvent, StreamListener, Unsubscribe } from './events.js';
+import type {
+  BegunAnswer,
+  ChatTurns,
+  FollowResult,
+  NewTurnOptions,
+  StreamEvent,
+  StreamListener,
+  Unsubscribe,
+} from './events.js';
 import { finalEvent, LiveAnswer } from './live-answer.js';
 import { llmModelRun, type ModelOutcome, type ModelRun, runAnswer } from './model-run.js';
 import { RemoteFollowers } from './remote-followers.js';
@@ -193,12 +201,7 @@ export class GenerationManager {
    * The non-streaming turn through the same path (stop, shutdown and recovery apply): resolves with the stored
    * answer (complete, or stopped), throws the provider's AppError (the answer stored as 'error').
    */
-  async complete(
-    userId: number,
-    sessionId: number,
-    content: string,
-    opts: { fileIds?: number[]; apiKeyId?: number | null } = {},
-  ) {
+  async complete(userId: number, sessionId: number, content: string, opts: NewTurnOptions = {}) {
     const done = await this.completeWith(userId, sessionId, () =>
       this.deps.chat.beginTurn(userId, sessionId, content, opts),
     );
